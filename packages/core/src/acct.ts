@@ -1,0 +1,14 @@
+import { NF_CT_EXT_ACCT } from './constants.js';
+import { type Conn, extAdd } from './conn.js';
+import type { ExtensionType } from './extend.js';
+import type { Netns } from './netns.js';
+import { ConnAcct } from './refresh.js';
+
+/** The acct extension: packet/byte counters on new conns while nf_conntrack_acct is 1. */
+export const acctExtension: ExtensionType = {
+  id: NF_CT_EXT_ACCT,
+  name: 'acct',
+  attach(ct: Conn, net: Netns): void {
+    if (net.acct.value !== 0) extAdd(ct, NF_CT_EXT_ACCT, new ConnAcct());
+  },
+};

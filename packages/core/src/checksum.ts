@@ -1,0 +1,42 @@
+/**
+ * Internet checksums (RFC 1071) over packet bytes, for the l3/l4 checks the kernel does
+ * when nf_conntrack_checksum is on. Plain loops over the Uint8Array; no allocation.
+ */
+
+/** One's-complement sum of `len` bytes from `off`, folded to 16 bits, added to `sum`. */
+export function csumPartial(data: Uint8Array, off: number, len: number, sum = 0): number {
+  let s = sum;
+  const end = off + len - 1;
+  let i = off;
+  for (; i < end; i += 2) s += (data[i]! << 8) | data[i + 1]!;
+  if (i === end) s += data[i]! << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+/** ip_fast_csum: true when the IPv4 header at `off` (ihl words) sums to 0xffff. */
+export function ipHeaderChecksumOk(data: Uint8Array, off: number, ihlBytes: number): boolean {
+  return csumPartial(data, off, ihlBytes) === 0xffff;
+}
+
+/**
+ * TCP/UDP checksum check with the IPv4 pseudo header: true when the segment of `len`
+ * bytes at `off` sums to 0xffff together with saddr, daddr, protocol and length.
+ */
+export function l4ChecksumOk(
+  data: Uint8Array,
+  off: number,
+  len: number,
+  saddr: number,
+  daddr: number,
+  proto: number,
+): boolean {
+  let s = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + proto + len;
+  s = csumPartial(data, off, len, s);
+  return s === 0xffff;
+}
+
+/** Compute the 16-bit checksum value to store (for building test packets). */
+export function csumFold(sum: number): number {
+  return ~sum & 0xffff;
+}

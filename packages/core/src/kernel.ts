@@ -1,0 +1,286 @@
+import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import { acctExtension } from './acct.js';
+import { IPCT_HELPER } from './constants.js';
+import { ExtensionRegistry } from './extend.js';
+import { CtError } from './errors.js';
+import { type Helper, HelperRegistry } from './helper.js';
+import { nfctHelp } from './helper-ext.js';
+import { HookRegistry } from './hooks.js';
+import type { L3Proto } from './l3proto.js';
+import { L3ProtoRegistry } from './l3proto-registry.js';
+import type { L4Proto } from './l4proto.js';
+import { L4ProtoRegistry } from './l4proto-registry.js';
+import type { CtModule, LoadedModule } from './module.js';
+import { Netns, type NetnsOptions } from './netns.js';
+import { RegistrationLog, unwind } from './registration-log.js';
+import { Sysctl, type SysctlDef } from './sysctl.js';
+import {
+  CLOCK,
+  EXTENSIONS,
+  HELPERS,
+  HOOKS,
+  KERNEL,
+  L3PROTOS,
+  L4PROTOS,
+  NETNS,
+  STATS,
+  SYSCTL,
+  TABLE,
+  TIMERS,
+} from './tokens.js';
+import { tstampExtension } from './tstamp.js';
+
+export interface KernelOptions {
+  /** Where kernel log lines go ("nf_conntrack: table full, dropping packet"). Default: collected in `kernel.logs`. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The "kernel": the root DI container with the global registries (old model), the
+ * module loader (insmod/rmmod) and the namespaces. The first Netns created is the
+ * init netns (global sysctls are writable there only).
+ */
+export class Kernel {
+  readonly container: DependencyContainer;
+  readonly registrations = new RegistrationLog();
+  readonly l3protos: L3ProtoRegistry;
+  readonly l4protos: L4ProtoRegistry;
+  readonly extensions: ExtensionRegistry;
+  readonly helpers: HelperRegistry;
+  readonly hooks: HookRegistry;
+  readonly namespaces: Netns[] = [];
+  /** Kernel log lines, when no `log` option was given. */
+  readonly logs: string[] = [];
+  private readonly loaded: LoadedModule[] = [];
+  private readonly catalog = new Map<string, CtModule>();
+  private readonly globals = new Map<string, Sysctl>();
+  private readonly logFn: (line: string) => void;
+  private nextInum = 0xf0000000;
+
+  constructor(opts: KernelOptions = {}) {
+    this.logFn = opts.log ?? ((line) => this.logs.push(line));
+    this.container = globalContainer.createChildContainer();
+    this.l3protos = new L3ProtoRegistry(this.registrations, (p) => this.killL3(p));
+    this.l4protos = new L4ProtoRegistry(this.registrations, {
+      attachL4: (p) => this.attachL4(p),
+      detachL4: (p) => this.detachL4(p),
+    });
+    this.extensions = new ExtensionRegistry(this.registrations);
+    this.helpers = new HelperRegistry(this.registrations, { detachHelper: (h) => this.detachHelper(h) });
+    this.hooks = new HookRegistry(this.registrations);
+    const c = this.container;
+    c.register(KERNEL, { useValue: this });
+    c.register(L3PROTOS, { useValue: this.l3protos });
+    c.register(L4PROTOS, { useValue: this.l4protos });
+    c.register(EXTENSIONS, { useValue: this.extensions });
+    c.register(HELPERS, { useValue: this.helpers });
+    c.register(HOOKS, { useValue: this.hooks });
+    // nf_conntrack core init: the extensions core owns.
+    this.extensions.register(acctExtension);
+    this.extensions.register(tstampExtension);
+  }
+
+  log(line: string): void {
+    this.logFn(line);
+  }
+
+  /** A shared knob for `nf_conntrack_max` and the other global sysctls. */
+  globalSysctl(def: SysctlDef): Sysctl {
+    let s = this.globals.get(def.name);
+    if (!s) {
+      // Writing the bucket count rehashes every table (nf_conntrack_hash_resize).
+      s = new Sysctl(
+        def.name === 'nf_conntrack_buckets'
+          ? { ...def, onWrite: (v) => this.namespaces.forEach((n) => n.table.resize(v)) }
+          : def,
+      );
+      this.globals.set(def.name, s);
+    }
+    return s;
+  }
+
+  // --- namespaces -------------------------------------------------------------------
+
+  /** Create a network namespace: a child container with its own table, sysctls, stats, timers. */
+  createNetns(opts: NetnsOptions): Netns {
+    const child = this.container.createChildContainer();
+    const isInit = this.namespaces.length === 0;
+    const net = new Netns(this, child, isInit, { inum: isInit ? 0xf0000000 : ++this.nextInum, ...opts });
+    child.register(NETNS, { useValue: net });
+    child.register(CLOCK, { useValue: net.clock });
+    child.register(TABLE, { useValue: net.table });
+    child.register(SYSCTL, { useValue: net.sysctl });
+    child.register(STATS, { useValue: net.stats });
+    child.register(TIMERS, { useValue: net.timers });
+    const done: Array<() => void> = [];
+    try {
+      for (const p of this.l4protos.list()) {
+        this.netAttachL4(net, p);
+        done.push(() => this.netDetachL4(net, p, false));
+      }
+      for (const m of this.loaded) {
+        if (m.module.initNet) {
+          m.module.initNet(net);
+          done.push(() => m.module.exitNet?.(net));
+        }
+      }
+    } catch (e) {
+      unwind(done);
+      throw e;
+    }
+    this.namespaces.push(net);
+    return net;
+  }
+
+  /** Netns exit: delete every conn (DESTROY events), then the modules' exitNet in reverse. */
+  destroyNetns(net: Netns): void {
+    const i = this.namespaces.indexOf(net);
+    if (i < 0) throw new CtError('ENOENT', 'netns is not registered');
+    net.flush();
+    for (let j = this.loaded.length - 1; j >= 0; j--) this.loaded[j]!.module.exitNet?.(net);
+    this.namespaces.splice(i, 1);
+  }
+
+  // --- modules (insmod / rmmod) ------------------------------------------------------
+
+  /** Make modules known so `requires` can load them (like modules.dep). */
+  provide(...mods: CtModule[]): void {
+    for (const m of mods) if (!this.catalog.has(m.name)) this.catalog.set(m.name, m);
+  }
+
+  /**
+   * insmod: load `mod` after its requirements (loading known ones first; ENOENT for an
+   * unknown one). A second load of a loaded name is EEXIST. A failing init is unwound
+   * in reverse and leaves no trace.
+   */
+  load(mod: CtModule): void {
+    this.provide(mod);
+    if (this.isLoaded(mod.name)) throw new CtError('EEXIST', `module ${mod.name} is already loaded`);
+    this.loadResolved(mod, []);
+  }
+
+  /** modprobe: load each module not loaded yet, with its requirements. */
+  loadAll(mods: readonly CtModule[]): void {
+    this.provide(...mods);
+    for (const m of mods) if (!this.isLoaded(m.name)) this.loadResolved(m, []);
+  }
+
+  private loadResolved(mod: CtModule, chain: string[]): void {
+    if (chain.includes(mod.name)) {
+      throw new CtError('EINVAL', `module dependency cycle: ${[...chain, mod.name].join(' -> ')}`);
+    }
+    for (const req of mod.requires ?? []) {
+      if (this.isLoaded(req)) continue;
+      const dep = this.catalog.get(req);
+      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires unknown module ${req}`);
+      this.loadResolved(dep, [...chain, mod.name]);
+    }
+    const undo = this.registrations.collect(() => mod.init(this.container));
+    const netDone: Netns[] = [];
+    try {
+      if (mod.initNet) {
+        for (const net of this.namespaces) {
+          mod.initNet(net);
+          netDone.push(net);
+        }
+      }
+    } catch (e) {
+      for (let i = netDone.length - 1; i >= 0; i--) mod.exitNet?.(netDone[i]!);
+      try {
+        mod.exit?.(this.container);
+      } finally {
+        unwind(undo);
+      }
+      throw e;
+    }
+    this.loaded.push({ module: mod, undo, registered: this.registrations.lastWhat });
+  }
+
+  /** rmmod: EBUSY while another loaded module requires it; ENOENT when not loaded. */
+  unload(name: string): void {
+    const i = this.loaded.findIndex((m) => m.module.name === name);
+    if (i < 0) throw new CtError('ENOENT', `module ${name} is not loaded`);
+    const user = this.loaded.find((m) => m.module.requires?.includes(name));
+    if (user) throw new CtError('EBUSY', `module ${name} is in use by ${user.module.name}`);
+    const m = this.loaded[i]!;
+    for (let j = this.namespaces.length - 1; j >= 0; j--) m.module.exitNet?.(this.namespaces[j]!);
+    try {
+      m.module.exit?.(this.container);
+    } finally {
+      unwind(m.undo); // whatever exit left registered
+      this.loaded.splice(i, 1);
+    }
+  }
+
+  /** Unload every module in reverse load order (avvio-style close). */
+  shutdown(): void {
+    for (let i = this.loaded.length - 1; i >= 0; i--) this.unload(this.loaded[i]!.module.name);
+  }
+
+  isLoaded(name: string): boolean {
+    return this.loaded.some((m) => m.module.name === name);
+  }
+
+  /** Loaded modules in load order, with what each registered. */
+  modules(): readonly LoadedModule[] {
+    return this.loaded;
+  }
+
+  // --- registry hosts ---------------------------------------------------------------
+
+  private attachL4(p: L4Proto): void {
+    const done: Netns[] = [];
+    try {
+      for (const net of this.namespaces) {
+        this.netAttachL4(net, p);
+        done.push(net);
+      }
+    } catch (e) {
+      for (const net of done) this.netDetachL4(net, p, false);
+      throw e;
+    }
+  }
+
+  private netAttachL4(net: Netns, p: L4Proto): void {
+    const names: string[] = [];
+    try {
+      for (const def of p.sysctls ?? []) {
+        net.sysctl.register(def);
+        names.push(def.name);
+      }
+    } catch (e) {
+      for (const n of names) net.sysctl.unregister(n);
+      throw e;
+    }
+    const arr = (net.l4pernet[p.l3proto] ??= []);
+    arr[p.l4proto] = p.initNet ? p.initNet(net) : undefined;
+  }
+
+  private detachL4(p: L4Proto): void {
+    for (const net of this.namespaces) this.netDetachL4(net, p, true);
+  }
+
+  private netDetachL4(net: Netns, p: L4Proto, kill: boolean): void {
+    if (kill) net.flush((ct) => ct.orig.l3num === p.l3proto && ct.orig.protonum === p.l4proto);
+    for (const def of p.sysctls ?? []) net.sysctl.unregister(def.name);
+    const arr = net.l4pernet[p.l3proto];
+    if (arr) arr[p.l4proto] = undefined;
+  }
+
+  private killL3(p: L3Proto): void {
+    for (const net of this.namespaces) net.flush((ct) => ct.orig.l3num === p.l3proto);
+  }
+
+  private detachHelper(h: Helper): void {
+    for (const net of this.namespaces) {
+      net.expect?.removeByHelper(h);
+      for (const ct of net.conns()) {
+        const help = nfctHelp(ct);
+        if (help?.helper === h) {
+          help.helper = null;
+          net.notifier?.report(ct, IPCT_HELPER, 0, 0);
+        }
+      }
+    }
+  }
+}

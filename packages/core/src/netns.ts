@@ -1,0 +1,269 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Clock } from './clock.js';
+import {
+  HZ,
+  IP_CT_INVALID,
+  NF_ACCEPT,
+  NF_INET_FORWARD,
+  NF_INET_LOCAL_IN,
+  NF_INET_LOCAL_OUT,
+  NF_INET_POST_ROUTING,
+  NF_INET_PRE_ROUTING,
+  NF_REPEAT,
+  NF_STOLEN,
+  NFPROTO_IPV4,
+  US_PER_JIFFY,
+} from './constants.js';
+import type { Conn } from './conn.js';
+import { nfCtDelete, nfCtPut } from './conntrack-core.js';
+import type { ExpectHook } from './expect-point.js';
+import type { HookOps, HookState } from './hooks.js';
+import type { Kernel } from './kernel.js';
+import type { EventNotifier } from './notifier.js';
+import { CtError } from './errors.js';
+import type { Skb } from './skb.js';
+import { Stats } from './stats.js';
+import { CORE_SYSCTLS, type Sysctl, SysctlTable } from './sysctl.js';
+import { ConntrackTable } from './table.js';
+import { Timers } from './timers.js';
+import { Tuple } from './tuple.js';
+
+export interface NetnsOptions {
+  /** Injected clock (VirtualClock for replay, RealClock live). */
+  clock: Clock;
+  /** Hash seed (random when omitted); fix it for reproducible bucket order. */
+  hashSeed?: number;
+  /** Seed of the conn id sequence (ids are jhash of a counter with this key). */
+  idSeed?: number;
+  /** Namespace number printed in "table full in netns %u". */
+  inum?: number;
+}
+
+/**
+ * A network namespace: its own table, sysctls, stats, expectations, timers and event
+ * notifier slot, in a tsyringe child container of the kernel's root container. Two
+ * namespaces never share state.
+ */
+export class Netns {
+  readonly kernel: Kernel;
+  readonly container: DependencyContainer;
+  readonly clock: Clock;
+  readonly isInitNet: boolean;
+  readonly inum: number;
+  readonly sysctl: SysctlTable;
+  readonly stats = new Stats();
+  readonly timers = new Timers();
+  table: ConntrackTable;
+  /** Conns allocated in this netns, confirmed or not (nf_conntrack_count). */
+  count = 0;
+  /** Clock of the packet being processed, in jiffies and microseconds. */
+  jiffies = 0;
+  nowUs = 0;
+  readonly hz = HZ;
+  /** Event notifier slot (ecache); one per netns, EBUSY for a second. */
+  notifier: EventNotifier | null = null;
+  /** Expectation lookup point (expect); null = no expectations. */
+  expect: ExpectHook | null = null;
+  /** pernet data of l4 trackers: l4pernet[l3num][protonum]. */
+  readonly l4pernet: unknown[][] = [];
+  /** Hot-path handles of core knobs. */
+  readonly max: Sysctl;
+  readonly checksum: Sysctl;
+  readonly logInvalid: Sysctl;
+  readonly acct: Sysctl;
+  readonly tstamp: Sysctl;
+  readonly events: Sysctl;
+  readonly genericTimeout: Sysctl;
+  /** Scratch tuples for the packet path (never escape it). */
+  readonly scratch = new Tuple();
+  readonly scratchReply = new Tuple();
+  /** Set by early drop when nothing could be evicted (GC then evicts near 95 %). */
+  earlyDropFlag = false;
+  /** Ids: jhash of a sequence number with a per-netns key. */
+  idSeq = 0;
+  readonly idSeed: number;
+  private readonly state: HookState;
+  private running = false;
+
+  constructor(kernel: Kernel, container: DependencyContainer, isInitNet: boolean, opts: NetnsOptions) {
+    this.kernel = kernel;
+    this.container = container;
+    this.clock = opts.clock;
+    this.isInitNet = isInitNet;
+    this.inum = opts.inum ?? 0;
+    this.idSeed = (opts.idSeed ?? (Math.random() * 0x100000000) >>> 0) >>> 0;
+    this.sysctl = new SysctlTable(isInitNet);
+    for (const def of CORE_SYSCTLS) this.sysctl.register(def, def.global ? kernel.globalSysctl(def) : undefined);
+    this.sysctl.register({ name: 'nf_conntrack_count', default: 0, readonly: true, read: () => this.count });
+    this.max = this.sysctl.handle('nf_conntrack_max');
+    this.checksum = this.sysctl.handle('nf_conntrack_checksum');
+    this.logInvalid = this.sysctl.handle('nf_conntrack_log_invalid');
+    this.acct = this.sysctl.handle('nf_conntrack_acct');
+    this.tstamp = this.sysctl.handle('nf_conntrack_timestamp');
+    this.events = this.sysctl.handle('nf_conntrack_events');
+    this.genericTimeout = this.sysctl.handle('nf_conntrack_generic_timeout');
+    const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
+    this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
+    this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
+    this.syncClock();
+  }
+
+  /** l4 pernet data registered by `L4Proto.initNet`. */
+  pernet<T>(l3num: number, protonum: number): T {
+    return this.l4pernet[l3num]?.[protonum] as T;
+  }
+
+  /** Register this netns' event notifier; EBUSY when one is registered. */
+  registerNotifier(n: EventNotifier): void {
+    if (this.notifier !== null) throw new CtError('EBUSY', 'an event notifier is already registered in this netns');
+    this.notifier = n;
+  }
+
+  unregisterNotifier(n: EventNotifier): void {
+    if (this.notifier !== n) throw new CtError('EINVAL', 'that event notifier is not the registered one');
+    this.notifier = null;
+  }
+
+  registerExpectHook(e: ExpectHook): void {
+    if (this.expect !== null) throw new CtError('EBUSY', 'an expectation table is already registered in this netns');
+    this.expect = e;
+  }
+
+  unregisterExpectHook(e: ExpectHook): void {
+    if (this.expect === e) this.expect = null;
+  }
+
+  // --- time ------------------------------------------------------------------------
+
+  /** Read the clock and fire every timer due by now (exact deadlines, old timer model). */
+  syncClock(): void {
+    const us = this.clock.nowUs();
+    const j = Math.floor(us / US_PER_JIFFY);
+    if (j >= this.timers.next) this.runTimers(j);
+    this.nowUs = us;
+    this.jiffies = j;
+  }
+
+  /** Expire every conn whose deadline is ≤ `until` (jiffies), each at its own deadline. */
+  runTimers(until: number): void {
+    const saveJ = this.jiffies;
+    const saveUs = this.nowUs;
+    for (let ct = this.timers.popExpired(until); ct !== null; ct = this.timers.popExpired(until)) {
+      // The conn dies at its deadline: events and tstamp stop see that time.
+      this.jiffies = ct.timeout;
+      this.nowUs = ct.timeout * US_PER_JIFFY;
+      nfCtDelete(ct, 0, 0);
+    }
+    this.jiffies = Math.max(saveJ, until);
+    this.nowUs = Math.max(saveUs, until * US_PER_JIFFY);
+  }
+
+  /**
+   * Let time run until no conn is left (replay `--drain`): fires every timer in
+   * deadline order, each at its own deadline. Returns the last deadline fired.
+   */
+  drain(): number {
+    let last = this.jiffies;
+    while (this.timers.size > 0) {
+      const next = this.timers.next;
+      this.runTimers(next);
+      last = Math.max(last, next);
+    }
+    return last;
+  }
+
+  /** Deadline (jiffies) of the next expiry, or Infinity. */
+  nextExpiry(): number {
+    return this.timers.next;
+  }
+
+  // --- the hook runner ---------------------------------------------------------------
+
+  /**
+   * nf_hook_slow: run the hook entries of `hook` from index `from` on; stops at the
+   * first verdict that is not ACCEPT. NF_REPEAT re-runs the same entry.
+   */
+  nfHook(hook: number, skb: Skb, from = 0, pf = NFPROTO_IPV4): number {
+    const list: HookOps[] = this.kernel.hooks.entries[pf]![hook]!;
+    const state = this.state;
+    state.hook = hook;
+    state.pf = pf;
+    for (let i = from; i < list.length; i++) {
+      const v = list[i]!.hook(skb, state);
+      if (v === NF_ACCEPT) continue;
+      if (v === NF_REPEAT) {
+        i--;
+        continue;
+      }
+      return v;
+    }
+    return NF_ACCEPT;
+  }
+
+  /** A packet to this host: PRE_ROUTING then LOCAL_IN. Returns the final verdict. */
+  input(skb: Skb): number {
+    return this.path(skb, NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, -1);
+  }
+
+  /** A packet from this host: LOCAL_OUT then POST_ROUTING. */
+  output(skb: Skb): number {
+    return this.path(skb, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, -1);
+  }
+
+  /** A forwarded packet: PRE_ROUTING, FORWARD, POST_ROUTING. */
+  forward(skb: Skb): number {
+    return this.path(skb, NF_INET_PRE_ROUTING, NF_INET_FORWARD, NF_INET_POST_ROUTING);
+  }
+
+  private path(skb: Skb, h1: number, h2: number, h3: number): number {
+    if (this.running) throw new CtError('EBUSY', 'packet path re-entered');
+    this.running = true;
+    try {
+      this.syncClock();
+      let v = this.nfHook(h1, skb);
+      if (v === NF_ACCEPT) v = this.nfHook(h2, skb);
+      if (v === NF_ACCEPT && h3 >= 0) v = this.nfHook(h3, skb);
+      if (v !== NF_STOLEN) this.release(skb);
+      return v;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Continue a packet held by a hook (e.g. a reassembled datagram) from the entry after
+   * `afterIndex` of `hook`, then through the rest of its path.
+   */
+  resume(skb: Skb, pathHooks: readonly number[], hookPos: number, afterIndex: number): number {
+    let v = this.nfHook(pathHooks[hookPos]!, skb, afterIndex + 1);
+    for (let i = hookPos + 1; v === NF_ACCEPT && i < pathHooks.length; i++) v = this.nfHook(pathHooks[i]!, skb);
+    if (v !== NF_STOLEN) this.release(skb);
+    return v;
+  }
+
+  /** Free the packet's conn reference (kfree_skb → nf_conntrack_put). */
+  release(skb: Skb): void {
+    const ct = skb.ct;
+    if (ct !== null) {
+      skb.ct = null;
+      nfCtPut(ct);
+    }
+    skb.ctinfo = IP_CT_INVALID;
+  }
+
+  // --- table access ------------------------------------------------------------------
+
+  /** Every confirmed conn (for listings). */
+  conns(): Conn[] {
+    return [...this.table.conns()];
+  }
+
+  /** Delete every conn matching `pred` with DESTROY events (nf_ct_iterate_cleanup). */
+  flush(pred: (ct: Conn) => boolean = () => true, portid = 0, report = 0): number {
+    let n = 0;
+    for (const ct of this.conns()) {
+      if (pred(ct) && nfCtDelete(ct, portid, report)) n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,2 @@
+/** Test and benchmark support: packet builders and a ready tracker harness. */
+export * from './packet.js';
