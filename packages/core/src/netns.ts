@@ -56,6 +56,8 @@ export class Netns {
   table: ConntrackTable;
   /** Conns allocated in this netns, confirmed or not (nf_conntrack_count). */
   count = 0;
+  /** Hook point of the packet being processed (NF_INET_*): l4 checksums apply at PRE_ROUTING only. */
+  hooknum = 0;
   /** Clock of the packet being processed, in jiffies and microseconds. */
   jiffies = 0;
   nowUs = 0;
@@ -188,6 +190,7 @@ export class Netns {
     const state = this.state;
     state.hook = hook;
     state.pf = pf;
+    this.hooknum = hook;
     for (let i = from; i < list.length; i++) {
       const v = list[i]!.hook(skb, state);
       if (v === NF_ACCEPT) continue;
