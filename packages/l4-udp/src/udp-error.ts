@@ -1,0 +1,44 @@
+import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, type Skb } from '@ctrack/core';
+
+/**
+ * udp_error (udp-icmp-generic.md §1.1), run by packet() before any state change.
+ * Returns true when the packet is invalid; the reason is in skb.invalidReason, as
+ * nf_l4proto_log_invalid would log it.
+ */
+export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
+  const udplen = skb.nhoff + skb.len - dataoff;
+  // 1. The 8-byte header must be there.
+  if (udplen < 8) {
+    skb.invalidReason = 'short packet';
+    return true;
+  }
+  const v = skb.view;
+  // 2. 8 ≤ length field ≤ bytes present (trailing bytes beyond it are fine).
+  const len = v.getUint16(dataoff + 4);
+  if (len > udplen || len < 8) {
+    skb.invalidReason = 'truncated/malformed packet';
+    return true;
+  }
+  // 3. Checksum 0: the sender did not compute one.
+  if (v.getUint16(dataoff + 6) === 0) return false;
+  // 4. Only received packets are verified; locally generated ones are trusted.
+  if (
+    net.hooknum === NF_INET_PRE_ROUTING &&
+    net.checksum.value !== 0 &&
+    !udpChecksumOk(skb, dataoff, udplen, 17)
+  ) {
+    skb.invalidReason = 'bad checksum';
+    return true;
+  }
+  return false;
+}
+
+/**
+ * nf_ip_checksum for UDP: the pseudo header carries every byte after the IP header
+ * (skb->len - dataoff, not the UDP length field) and the sum runs over all of them.
+ */
+export function udpChecksumOk(skb: Skb, dataoff: number, l4len: number, proto: number): boolean {
+  const v = skb.view;
+  const nh = skb.nhoff;
+  return l4ChecksumOk(skb.data, dataoff, l4len, v.getUint32(nh + 12), v.getUint32(nh + 16), proto);
+}

@@ -1,0 +1,85 @@
+import {
+  type Conn,
+  IPCT_ASSURED,
+  IPPROTO_UDP,
+  IPS_ASSURED,
+  IPS_CONFIRMED,
+  IPS_NAT_CLASH,
+  IPS_SEEN_REPLY,
+  type L4Proto,
+  type Netns,
+  NF_ACCEPT,
+  NFPROTO_IPV4,
+  nfConntrackEventCache,
+  nfCtRefreshAcct,
+  type Skb,
+} from '@ctrack/core';
+import { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
+import { UDP_SYSCTLS, type UdpNet, udpInitNet } from './timeouts.js';
+import { udpError } from './udp-error.js';
+
+/**
+ * struct nf_conntrack_proto's udp member: the jiffy after which a replied conn counts
+ * as a stream (creation + 2 s). One object per conn, made while it is unconfirmed.
+ */
+export class UdpConn {
+  streamTs = 0;
+}
+
+/** time_after(a, b) on jiffies. */
+function timeAfter(a: number, b: number): boolean {
+  return a - b > 0;
+}
+
+/**
+ * nf_conntrack_udp_packet, Linux 6.18 (udp-icmp-generic.md §1.2): checks first; the
+ * conn stays at the unreplied timeout until a reply was seen AND a packet comes
+ * strictly more than 2·HZ jiffies after creation, which switches it to the stream
+ * timeout and sets ASSURED (IPCT_ASSURED) once. NAT_CLASH entries are never assured.
+ */
+function udpPacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number {
+  if (udpError(skb, dataoff, net)) return -NF_ACCEPT;
+  const timeouts = net.l4pernet[NFPROTO_IPV4]![IPPROTO_UDP] as UdpNet;
+  const status = ct.status;
+  let p = ct.proto as UdpConn | null;
+  if ((status & IPS_CONFIRMED) === 0) {
+    if (p === null) {
+      p = new UdpConn();
+      ct.proto = p;
+    }
+    p.streamTs = 2 * net.hz + net.jiffies;
+  }
+  if ((status & IPS_SEEN_REPLY) === 0) {
+    nfCtRefreshAcct(ct, ctinfo, skb, timeouts.unreplied.value * net.hz);
+    return NF_ACCEPT;
+  }
+  // A conn made elsewhere (netlink) has no UdpConn: zeroed memory, stream_ts 0.
+  const streamTs = p === null ? 0 : p.streamTs;
+  let extra = timeouts.unreplied.value * net.hz;
+  let stream = false;
+  if (timeAfter(net.jiffies, streamTs)) {
+    extra = timeouts.replied.value * net.hz;
+    stream = (status & IPS_ASSURED) === 0;
+  }
+  nfCtRefreshAcct(ct, ctinfo, skb, extra);
+  if ((status & IPS_NAT_CLASH) !== 0) return NF_ACCEPT;
+  if (stream && (ct.status & IPS_ASSURED) === 0) {
+    ct.status |= IPS_ASSURED;
+    nfConntrackEventCache(ct, IPCT_ASSURED);
+  }
+  return NF_ACCEPT;
+}
+
+/** nf_conntrack_l4proto_udp4: UDP over IPv4. */
+export const udpL4Proto: L4Proto = {
+  l3proto: NFPROTO_IPV4,
+  l4proto: IPPROTO_UDP,
+  name: 'udp',
+  pktToTuple: portsPktToTuple,
+  invertTuple: portsInvertTuple,
+  packet: udpPacket,
+  allowClash: true,
+  printTuple: portsPrintTuple,
+  sysctls: UDP_SYSCTLS,
+  initNet: udpInitNet,
+};

@@ -1,0 +1,101 @@
+import {
+  type Conn,
+  csumPartial,
+  IPCT_ASSURED,
+  IPPROTO_UDPLITE,
+  IPS_ASSURED,
+  IPS_NAT_CLASH,
+  IPS_SEEN_REPLY,
+  type L4Proto,
+  type Netns,
+  NF_ACCEPT,
+  NF_INET_PRE_ROUTING,
+  NFPROTO_IPV4,
+  nfConntrackEventCache,
+  nfCtRefreshAcct,
+  type Skb,
+} from '@ctrack/core';
+import { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
+import { type UdpNet, udpInitNet } from './timeouts.js';
+
+/**
+ * udplite_error (udp-icmp-generic.md §1.4). Coverage = the length field, 0 meaning the
+ * whole datagram; the checksum is mandatory.
+ */
+function udpliteError(skb: Skb, dataoff: number, net: Netns): boolean {
+  const udplen = skb.nhoff + skb.len - dataoff;
+  if (udplen < 8) {
+    skb.invalidReason = 'short packet';
+    return true;
+  }
+  const v = skb.view;
+  let cscov = v.getUint16(dataoff + 4);
+  if (cscov === 0) cscov = udplen;
+  else if (cscov < 8 || cscov > udplen) {
+    skb.invalidReason = 'invalid checksum coverage';
+    return true;
+  }
+  if (v.getUint16(dataoff + 6) === 0) {
+    skb.invalidReason = 'checksum missing';
+    return true;
+  }
+  if (
+    net.hooknum === NF_INET_PRE_ROUTING &&
+    net.checksum.value !== 0 &&
+    !udpliteChecksumOk(skb, dataoff, udplen, cscov)
+  ) {
+    skb.invalidReason = 'bad checksum';
+    return true;
+  }
+  return false;
+}
+
+/**
+ * nf_ip_checksum_partial as 6.18 calls it: the pseudo header has the whole L4 length
+ * and protocol number **17** (IPPROTO_UDP, not 136) — the kernel quirk the spec
+ * records — and the sum covers the first `cscov` bytes.
+ */
+function udpliteChecksumOk(skb: Skb, dataoff: number, l4len: number, cscov: number): boolean {
+  const v = skb.view;
+  const nh = skb.nhoff;
+  const saddr = v.getUint32(nh + 12);
+  const daddr = v.getUint32(nh + 16);
+  const pseudo = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + 17 + l4len;
+  return csumPartial(skb.data, dataoff, cscov, pseudo) === 0xffff;
+}
+
+/**
+ * nf_conntrack_udplite_packet: no 2-second rule — a conn that has seen a reply gets
+ * the stream timeout and ASSURED on its next packet; otherwise the unreplied timeout.
+ */
+function udplitePacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number {
+  if (udpliteError(skb, dataoff, net)) return -NF_ACCEPT;
+  const timeouts = net.l4pernet[NFPROTO_IPV4]![IPPROTO_UDPLITE] as UdpNet;
+  if ((ct.status & IPS_SEEN_REPLY) === 0) {
+    nfCtRefreshAcct(ct, ctinfo, skb, timeouts.unreplied.value * net.hz);
+    return NF_ACCEPT;
+  }
+  nfCtRefreshAcct(ct, ctinfo, skb, timeouts.replied.value * net.hz);
+  if ((ct.status & IPS_NAT_CLASH) !== 0) return NF_ACCEPT;
+  if ((ct.status & IPS_ASSURED) === 0) {
+    ct.status |= IPS_ASSURED;
+    nfConntrackEventCache(ct, IPCT_ASSURED);
+  }
+  return NF_ACCEPT;
+}
+
+/**
+ * nf_conntrack_l4proto_udplite4: UDP-Lite over IPv4. Owns no knobs: it reads the UDP
+ * timeouts, so it must be registered after udpL4Proto (udpModule does).
+ */
+export const udpliteL4Proto: L4Proto = {
+  l3proto: NFPROTO_IPV4,
+  l4proto: IPPROTO_UDPLITE,
+  name: 'udplite',
+  pktToTuple: portsPktToTuple,
+  invertTuple: portsInvertTuple,
+  packet: udplitePacket,
+  allowClash: true,
+  printTuple: portsPrintTuple,
+  initNet: udpInitNet,
+};
