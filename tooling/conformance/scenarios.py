@@ -1,0 +1,821 @@
+#!/usr/bin/python3
+"""Conformance scenarios for the ctrack kernel recorder (see README.md).
+
+Run only by record.sh, always with /usr/bin/python3 (Debian python with scapy and
+pyftpdlib). Sub-commands:
+
+  scenarios.py list                 names of all scenarios, one per line
+  scenarios.py info NAME            shell assignments (eval'ed by record.sh)
+  scenarios.py meta NAME            JSON fragment {description, expect, sysctls}
+  scenarios.py server NAME          run the server part (inside the srv netns)
+  scenarios.py client NAME          run the client part (inside the cli netns)
+  scenarios.py observer NAME        run the part the observing netns itself originates
+
+Environment (set by record.sh): CTRK_CLI_IF, CTRK_SRV_IF, CTRK_CLI_MAC, CTRK_SRV_MAC,
+CTRK_WORK (scratch dir: ready/go files, ftp root).
+
+Addresses are fixed: client 198.18.0.1, server/observer 198.18.0.2 (198.18.0.0/15 only).
+"""
+
+import json
+import os
+import shlex
+import socket
+import sys
+import threading
+import time
+
+CLI_IP = "198.18.0.1"
+SRV_IP = "198.18.0.2"
+
+CLI_IF = os.environ.get("CTRK_CLI_IF", "veth-cli")
+SRV_IF = os.environ.get("CTRK_SRV_IF", "veth-srv")
+CLI_MAC = os.environ.get("CTRK_CLI_MAC", "02:00:c6:12:00:01")
+SRV_MAC = os.environ.get("CTRK_SRV_MAC", "02:00:c6:12:00:02")
+WORK = os.environ.get("CTRK_WORK", "/tmp")
+
+# sysctls applied to every scenario (inside the observing netns): accounting and
+# timestamps on so -L / DESTROY lines carry packets=, bytes=, delta-time=.
+COMMON_SYSCTLS = {
+    "net.netfilter.nf_conntrack_acct": "1",
+    "net.netfilter.nf_conntrack_timestamp": "1",
+}
+
+
+def hold_udp(port):
+    """Bind a UDP socket on the client so its kernel silently accepts the server's
+    replies to crafted datagrams (instead of answering ICMP port unreachable)."""
+    h = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    h.bind((CLI_IP, port))
+    return h
+
+
+def touch(name):
+    with open(os.path.join(WORK, name), "w") as f:
+        f.write("1\n")
+
+
+def wait_file(name, timeout=20.0):
+    path = os.path.join(WORK, name)
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(path):
+            return
+        time.sleep(0.05)
+    raise SystemExit("timeout waiting for %s" % path)
+
+
+# ---------------------------------------------------------------- servers (srv)
+
+def serve_tcp(port, mode="echo", backlog=64):
+    """Threaded TCP server on SRV_IP:port. mode echo: echo until EOF then close;
+    sink: read until EOF then close."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((SRV_IP, port))
+    ls.listen(backlog)
+
+    def handle(c):
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                if mode == "echo":
+                    c.sendall(d)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def loop():
+        while True:
+            c, _ = ls.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def serve_udp_echo(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((SRV_IP, port))
+
+    def loop():
+        while True:
+            d, a = s.recvfrom(65535)
+            s.sendto(d, a)
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def serve_ftp():
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.servers import FTPServer
+    import logging
+    logging.basicConfig(level=logging.WARNING)
+    root = os.path.join(WORK, "ftproot")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "hello.txt"), "w") as f:
+        for i in range(40):
+            f.write("line %02d of a small ctrack conformance file\n" % i)
+    auth = DummyAuthorizer()
+    auth.add_anonymous(root)
+    h = FTPHandler
+    h.authorizer = auth
+    h.passive_ports = range(50000, 50001)  # deterministic PASV/EPSV port
+    h.permit_foreign_addresses = False
+    h.banner = "ctrack conformance ftp ready"
+    srv = FTPServer((SRV_IP, 21), h)
+    threading.Thread(target=srv.serve_forever, kwargs={"timeout": 0.5}, daemon=True).start()
+
+
+# ---------------------------------------------------------- crafting (cli side)
+
+_scapy = None
+
+
+def scapy():
+    global _scapy
+    if _scapy is None:
+        import scapy.all as s
+        s.conf.verb = 0
+        _scapy = s
+    return _scapy
+
+
+class Wire:
+    """Crafted packets leave the client's veth via sendp (bypassing the client's own
+    stack); replies from the server are collected by a background sniffer."""
+
+    def __init__(self):
+        s = scapy()
+        self.got = []
+        self.sn = s.AsyncSniffer(iface=CLI_IF, store=False, prn=self.got.append,
+                                 lfilter=lambda p: s.IP in p and p[s.IP].src == SRV_IP)
+        self.sn.start()
+        time.sleep(0.5)
+
+    def send(self, pkt, wait=0.3):
+        s = scapy()
+        s.sendp(s.Ether(src=CLI_MAC, dst=SRV_MAC) / pkt, iface=CLI_IF)
+        if wait:
+            time.sleep(wait)
+
+    def send_many(self, pkts, wait=0.3):
+        s = scapy()
+        s.sendp([s.Ether(src=CLI_MAC, dst=SRV_MAC) / p for p in pkts], iface=CLI_IF)
+        if wait:
+            time.sleep(wait)
+
+    def close(self):
+        try:
+            self.sn.stop()
+        except Exception:
+            pass
+
+
+class TcpFlow:
+    """Client side of a crafted TCP connection to SRV_IP."""
+
+    def __init__(self, wire, sport, dport, isn=1000000, win=64240):
+        self.w, self.sport, self.dport = wire, sport, dport
+        self.seq, self.ack, self.win = isn, 0, win
+
+    def _from_srv(self):
+        s = scapy()
+        return [p for p in self.w.got if s.TCP in p and p[s.TCP].sport == self.dport
+                and p[s.TCP].dport == self.sport]
+
+    def sync(self):
+        """ack = highest sequence end the server sent so far."""
+        s = scapy()
+        for p in self._from_srv():
+            t = p[s.TCP]
+            ln = len(bytes(t.payload))
+            fl = int(t.flags)
+            end = t.seq + ln + (1 if fl & 0x02 else 0) + (1 if fl & 0x01 else 0)
+            if fl & 0x04:
+                continue
+            if self.ack == 0 or ((end - self.ack) & 0xFFFFFFFF) < 0x80000000:
+                self.ack = end & 0xFFFFFFFF
+        return self.ack
+
+    def seg(self, flags, payload=b"", seq=None, ack=None, opts=None):
+        s = scapy()
+        t = s.TCP(sport=self.sport, dport=self.dport, flags=flags,
+                  seq=self.seq if seq is None else seq,
+                  ack=(self.ack if ack is None else ack) if "A" in flags else 0,
+                  window=self.win, options=opts or [])
+        return s.IP(src=CLI_IP, dst=SRV_IP, id=0x4000 + (self.sport & 0xFFF), flags="DF") / t / payload
+
+    def syn(self, advance=True):
+        self.w.send(self.seg("S", opts=[("MSS", 1460)]), wait=0.4)
+        if advance:
+            self.seq += 1
+        self.sync()
+
+    def send(self, flags, payload=b"", advance=True, wait=0.3, **kw):
+        self.w.send(self.seg(flags, payload, **kw), wait=wait)
+        if advance:
+            self.seq += len(payload) + (1 if "F" in flags else 0)
+        self.sync()
+
+    def handshake(self):
+        self.seq_isn = self.seq
+        self.w.send(self.seg("S", opts=[("MSS", 1460)]), wait=0.4)
+        self.seq += 1
+        if not self.sync():
+            raise SystemExit("no SYN/ACK from server for %d->%d" % (self.sport, self.dport))
+        self.send("A")
+
+
+# ------------------------------------------------------------------ scenarios
+
+SCENARIOS = {}
+
+
+def scenario(name, description, expect, sysctls=None, server=None, post_wait=1.0,
+             crafted=False, midstream=False, observer=False, cli_nft=""):
+    def deco(fn):
+        SCENARIOS[name] = dict(name=name, description=description, expect=expect,
+                               sysctls=dict(COMMON_SYSCTLS, **(sysctls or {})),
+                               server=server, post_wait=post_wait, crafted=crafted,
+                               midstream=midstream, observer=observer, cli_nft=cli_nft,
+                               client=fn)
+        return fn
+    return deco
+
+
+def connect_from(sport, dport, timeout=5.0):
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((CLI_IP, sport))
+    c.settimeout(timeout)
+    c.connect((SRV_IP, dport))
+    return c
+
+
+def recv_exact(c, n):
+    buf = b""
+    while len(buf) < n:
+        d = c.recv(n - len(buf))
+        if not d:
+            break
+        buf += d
+    return buf
+
+
+# --- TCP, real sockets
+
+@scenario("tcp-handshake-data-fin",
+          "Real TCP session 198.18.0.1:40003 -> 198.18.0.2:8080 (echo server): handshake, two request/echo "
+          "exchanges, client closes first (FIN/FIN), TIME_WAIT; time_wait timeout lowered to 4 s to see DESTROY.",
+          "SYN_SENT -> SYN_RECV -> ESTABLISHED [ASSURED] -> FIN_WAIT -> LAST_ACK? -> TIME_WAIT, DESTROY after ~4 s",
+          sysctls={"net.netfilter.nf_conntrack_tcp_timeout_time_wait": "4"},
+          server=("tcp", 8080, "echo"), post_wait=6.0)
+def _tcp_hdf():
+    c = connect_from(40003, 8080)
+    for msg in (b"hello ctrack\n", b"second request line\n"):
+        c.sendall(msg)
+        recv_exact(c, len(msg))
+        time.sleep(0.2)
+    c.shutdown(socket.SHUT_WR)
+    c.recv(10)  # server's EOF
+    c.close()
+
+
+@scenario("tcp-rst-close",
+          "Real TCP session 198.18.0.1:40004 -> 198.18.0.2:8080; data exchanged, then the client aborts "
+          "(SO_LINGER 0 close => RST). tcp_timeout_close lowered to 3 s.",
+          "ESTABLISHED [ASSURED], RST => CLOSE, DESTROY after ~3 s",
+          sysctls={"net.netfilter.nf_conntrack_tcp_timeout_close": "3"},
+          server=("tcp", 8080, "echo"), post_wait=5.0)
+def _tcp_rst():
+    import struct
+    c = connect_from(40004, 8080)
+    c.sendall(b"data before abort\n")
+    recv_exact(c, 18)
+    time.sleep(0.2)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+
+
+@scenario("tcp-syn-closed-port",
+          "Real connect() 198.18.0.1:40005 -> 198.18.0.2:9 (nothing listening): the server stack answers RST/ACK.",
+          "NEW SYN_SENT, RST in reply => CLOSE, DESTROY (tcp_timeout_close lowered to 3 s)",
+          sysctls={"net.netfilter.nf_conntrack_tcp_timeout_close": "3"},
+          post_wait=5.0)
+def _tcp_closed():
+    try:
+        connect_from(40005, 9)
+    except ConnectionRefusedError:
+        pass
+
+
+@scenario("tcp-syn-unanswered",
+          "The OBSERVER (198.18.0.2:40006) connects to 198.18.0.1:9999; the client netns silently drops it "
+          "(nft input drop), so the SYN is retransmitted (0, 1, 3 s) and never answered. Exercises "
+          "LOCAL_OUT -> POST_ROUTING for the originating side. tcp_timeout_syn_sent lowered to 5 s.",
+          "NEW SYN_SENT [UNREPLIED], SYN retransmissions only refresh it, DESTROY ~5 s after the last SYN",
+          sysctls={"net.netfilter.nf_conntrack_tcp_timeout_syn_sent": "5"},
+          observer=True, post_wait=7.0,
+          cli_nft="chain in { type filter hook input priority 0; tcp dport 9999 drop; }")
+def _tcp_unanswered():
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((SRV_IP, 40006))
+    c.settimeout(3.6)
+    try:
+        c.connect((CLI_IP, 9999))
+    except OSError:
+        pass
+    c.close()
+
+
+@scenario("many-short-flows",
+          "50 sequential real TCP connections 198.18.0.1:41000..41049 -> 198.18.0.2:8080 (echo), each: "
+          "handshake, 8 bytes each way, client FIN first.",
+          "50 conns, each NEW SYN_SENT .. TIME_WAIT [ASSURED]; all listed in TIME_WAIT at the end",
+          server=("tcp", 8080, "echo"), post_wait=1.0)
+def _many():
+    for i in range(50):
+        c = connect_from(41000 + i, 8080)
+        c.sendall(b"flow%04d" % i)
+        recv_exact(c, 8)
+        c.shutdown(socket.SHUT_WR)
+        c.recv(10)
+        c.close()
+        time.sleep(0.02)
+
+
+# --- TCP, crafted
+
+DROP_RST = "chain out { type filter hook output priority 0; tcp flags & rst == rst drop; }"
+
+
+@scenario("tcp-retransmit-syn-and-data",
+          "Crafted client 198.18.0.1:42001 -> 198.18.0.2:8080 (sink server): SYN sent twice (the server "
+          "answers both with SYN/ACK), ACK, data segment sent twice (retransmission, server dup-ACKs), "
+          "then FIN/ACK exchange.",
+          "SYN_SENT (retransmitted SYN refreshes), SYN_RECV, ESTABLISHED [ASSURED], FIN_WAIT/CLOSE_WAIT/LAST_ACK/TIME_WAIT",
+          server=("tcp", 8080, "sink"), crafted=True, cli_nft=DROP_RST, post_wait=1.0)
+def _tcp_retrans():
+    w = Wire()
+    f = TcpFlow(w, 42001, 8080, isn=1000000)
+    f.syn(advance=False)
+    f.syn(advance=True)          # retransmitted SYN, same ISN
+    f.send("A")
+    f.send("PA", b"retransmitted data\n", advance=False)
+    f.send("PA", b"retransmitted data\n")
+    f.send("FA", wait=0.6)       # client FIN; sink closes => server FIN
+    f.send("A")
+    w.close()
+
+
+@scenario("tcp-out-of-window",
+          "Crafted client 198.18.0.1:42002 -> 198.18.0.2:8080 (sink): handshake, one good data segment, then a "
+          "segment with seq 1e9 beyond the window and one with an ACK far ahead of anything sent; then RST.",
+          "out-of-window segments counted as ct state invalid (no state change); conn ends CLOSE via RST",
+          sysctls={"net.netfilter.nf_conntrack_tcp_timeout_close": "3"},
+          server=("tcp", 8080, "sink"), crafted=True, cli_nft=DROP_RST, post_wait=4.0)
+def _tcp_oow():
+    w = Wire()
+    f = TcpFlow(w, 42002, 8080, isn=2000000)
+    f.handshake()
+    f.send("PA", b"in window\n")
+    f.send("PA", b"far out of window\n", seq=(f.seq + 1000000000) & 0xFFFFFFFF, advance=False)
+    f.send("PA", b"ack from the future\n", ack=(f.ack + 1000000000) & 0xFFFFFFFF, advance=False)
+    f.send("R", advance=False)
+    w.close()
+
+
+@scenario("tcp-synfin-invalid",
+          "Crafted SYN+FIN 198.18.0.1:42003 -> 198.18.0.2:8080 (listening sink), sent twice, then a plain "
+          "crafted SYN to show a normal conn can still start.",
+          "SYN+FIN counted invalid, no conn; the plain SYN creates SYN_SENT and the server's SYN/ACK SYN_RECV",
+          server=("tcp", 8080, "sink"), crafted=True, cli_nft=DROP_RST, post_wait=1.0)
+def _synfin():
+    w = Wire()
+    f = TcpFlow(w, 42003, 8080, isn=3000000)
+    f.send("SF", advance=False, opts=[("MSS", 1460)], wait=0.5)
+    f.send("SF", advance=False, opts=[("MSS", 1460)], wait=0.5)
+    f.syn()
+    f.send("R", advance=False)
+    w.close()
+
+
+def _midstream_client(sport):
+    """Real connection made BEFORE conntrack is enabled in srv (pre phase), then data both
+    ways after the nft table (the first conntrack user) is loaded; the client then closes."""
+    c = connect_from(sport, 8080)
+    c.sendall(b"before conntrack\n")
+    recv_exact(c, 17)
+    touch("ready")
+    wait_file("go", timeout=60)
+    for i in range(3):
+        msg = b"midstream %d\n" % i
+        c.sendall(msg)
+        recv_exact(c, len(msg))
+        time.sleep(0.2)
+    c.shutdown(socket.SHUT_WR)
+    c.recv(10)
+    c.close()
+
+
+@scenario("tcp-midstream-loose-on",
+          "Real TCP connection 198.18.0.1:42004 -> 198.18.0.2:8080 established BEFORE conntrack was enabled in "
+          "the observer (the pcap starts mid-stream), then 3 echo exchanges and FIN close; nf_conntrack_tcp_loose=1 (default).",
+          "first mid-stream segment picks the conn up (NEW ESTABLISHED), reply sets SEEN_REPLY, closes normally",
+          sysctls={"net.netfilter.nf_conntrack_tcp_loose": "1"},
+          server=("tcp", 8080, "echo"), midstream=True, post_wait=1.0)
+def _mid_on():
+    _midstream_client(42004)
+
+
+@scenario("tcp-midstream-loose-off",
+          "As tcp-midstream-loose-on (client port 42005) but with nf_conntrack_tcp_loose=0.",
+          "mid-stream segments are not picked up: all counted invalid, no conn (no events)",
+          sysctls={"net.netfilter.nf_conntrack_tcp_loose": "0"},
+          server=("tcp", 8080, "echo"), midstream=True, post_wait=1.0)
+def _mid_off():
+    _midstream_client(42005)
+
+
+# --- UDP
+
+@scenario("udp-oneway-port-unreachable",
+          "Real UDP datagram 198.18.0.1:40010 -> 198.18.0.2:5009 (nothing listening); the server stack answers "
+          "ICMP port unreachable. udp_timeout lowered to 5 s.",
+          "NEW udp [UNREPLIED]; the ICMP error is RELATED (attached, counted in output related) and does not set "
+          "SEEN_REPLY; DESTROY after 5 s still [UNREPLIED]",
+          sysctls={"net.netfilter.nf_conntrack_udp_timeout": "5"}, post_wait=7.0)
+def _udp_unreach():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((CLI_IP, 40010))
+    s.sendto(b"anyone there?\n", (SRV_IP, 5009))
+    time.sleep(0.3)
+
+
+@scenario("udp-request-reply",
+          "Real UDP 198.18.0.1:40011 -> 198.18.0.2:5001 (echo): 2 request/reply pairs 0.3 s apart. "
+          "udp_timeout lowered to 5 s.",
+          "NEW [UNREPLIED], UPDATE on the first reply (SEEN_REPLY), not ASSURED, DESTROY after 5 s",
+          sysctls={"net.netfilter.nf_conntrack_udp_timeout": "5"},
+          server=("udp", 5001), post_wait=7.0)
+def _udp_rr():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((CLI_IP, 40011))
+    s.settimeout(2)
+    for msg in (b"request one\n", b"request two\n"):
+        s.sendto(msg, (SRV_IP, 5001))
+        s.recvfrom(100)
+        time.sleep(0.3)
+
+
+@scenario("udp-stream",
+          "Real UDP 198.18.0.1:40012 -> 198.18.0.2:5001 (echo): 16 request/reply pairs every 0.2 s (3.2 s). "
+          "udp_timeout 5 s, udp_timeout_stream lowered to 6 s.",
+          "NEW, UPDATE on reply, UPDATE [ASSURED] once the conn is older than 2 s with traffic both ways; "
+          "DESTROY ~6 s after the last packet",
+          sysctls={"net.netfilter.nf_conntrack_udp_timeout": "5",
+                   "net.netfilter.nf_conntrack_udp_timeout_stream": "6"},
+          server=("udp", 5001), post_wait=8.0)
+def _udp_stream():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((CLI_IP, 40012))
+    s.settimeout(2)
+    for i in range(16):
+        s.sendto(b"stream packet %02d\n" % i, (SRV_IP, 5001))
+        s.recvfrom(100)
+        time.sleep(0.2)
+
+
+# --- ICMP
+
+@scenario("icmp-ping",
+          "ping -c 3 -i 0.3 198.18.0.2 from the client (echo request / reply). icmp_timeout lowered to 4 s.",
+          "NEW icmp [UNREPLIED], UPDATE on the first reply; DESTROY ~4 s after the last packet",
+          sysctls={"net.netfilter.nf_conntrack_icmp_timeout": "4"}, post_wait=6.0)
+def _ping():
+    os.system("ping -q -n -c 3 -i 0.3 -I %s %s >/dev/null" % (CLI_IP, SRV_IP))
+
+
+@scenario("icmp-error-unknown-flow",
+          "Crafted ICMP dest-unreachable/port-unreachable 198.18.0.1 -> 198.18.0.2 quoting a UDP datagram "
+          "198.18.0.2:40020 -> 198.18.0.1:5020 that was never sent; then a crafted echo request with a bad "
+          "ICMP checksum.",
+          "both counted invalid (conntrack -S error), no conn, no events",
+          crafted=True, post_wait=1.0)
+def _icmp_unknown():
+    s = scapy()
+    w = Wire()
+    inner = s.IP(src=SRV_IP, dst=CLI_IP, id=0x1234) / s.UDP(sport=40020, dport=5020) / b"never sent\n"
+    w.send(s.IP(src=CLI_IP, dst=SRV_IP, id=0x2001) / s.ICMP(type=3, code=3) / bytes(inner))
+    w.send(s.IP(src=CLI_IP, dst=SRV_IP, id=0x2002) / s.ICMP(type=8, code=0, id=0x77, seq=1, chksum=0x1234) / b"bad sum")
+    w.close()
+
+
+@scenario("icmp-error-related-inbound",
+          "Crafted UDP 198.18.0.1:40040 -> 198.18.0.2:5001 (echo server); the client has no socket on 40040, so "
+          "the client's kernel answers the echo reply with ICMP port unreachable (inbound ICMP error for a "
+          "tracked conn). Sent twice, 0.5 s apart.",
+          "NEW udp, UPDATE on the reply (SEEN_REPLY); each inbound ICMP port-unreachable is RELATED (prerouting "
+          "related counter), no event and no state change",
+          server=("udp", 5001), crafted=True, post_wait=1.0)
+def _icmp_related_in():
+    s = scapy()
+    w = Wire()
+    for i in range(2):
+        w.send(s.IP(src=CLI_IP, dst=SRV_IP, id=0x4001 + i) / s.UDP(sport=40040, dport=5001) / b"reply to nobody\n",
+               wait=0.5)
+    w.close()
+
+
+# --- generic
+
+@scenario("generic-proto",
+          "Two crafted IP protocol 253 packets 198.18.0.1 -> 198.18.0.2 (0.5 s apart); the server stack answers "
+          "ICMP protocol unreachable. generic_timeout lowered to 4 s.",
+          "NEW unknown 253 [UNREPLIED]; the ICMP protocol-unreachable is RELATED; DESTROY ~4 s after the last packet",
+          sysctls={"net.netfilter.nf_conntrack_generic_timeout": "4"}, crafted=True, post_wait=6.0)
+def _generic():
+    s = scapy()
+    w = Wire()
+    w.send(s.IP(src=CLI_IP, dst=SRV_IP, proto=253, id=0x2531) / b"experimental 253", wait=0.5)
+    w.send(s.IP(src=CLI_IP, dst=SRV_IP, proto=253, id=0x2532) / b"experimental 253", wait=0.3)
+    w.close()
+
+
+# --- FTP
+
+def _ftp_login():
+    from ftplib import FTP
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, 40021))
+    f.login()
+    return f
+
+
+def _ftp_active_manual(f, cmd, arg_fn, port):
+    """Open a listening data socket on CLI_IP:port, announce it with cmd, run RETR."""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((CLI_IP, port))
+    ls.listen(1)
+    f.voidcmd("%s %s" % (cmd, arg_fn(port)))
+    f.putcmd("RETR hello.txt")
+    resp = f.getresp()
+    if not resp.startswith("1"):
+        raise SystemExit("unexpected " + resp)
+    c, _ = ls.accept()
+    data = b""
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        data += d
+    c.close()
+    ls.close()
+    f.voidresp()
+    return data
+
+
+def _ftp_passive_manual(f, cmd):
+    resp = f.sendcmd(cmd)
+    if cmd == "PASV":
+        import ftplib
+        _, port = ftplib.parse227(resp)
+    else:
+        import ftplib
+        _, port = ftplib.parse229(resp, (SRV_IP, 21))
+    return port
+
+
+FTP_SYSCTLS = {"net.netfilter.nf_conntrack_tcp_timeout_time_wait": "4"}
+
+
+@scenario("ftp-active-port",
+          "pyftpdlib on 198.18.0.2:21, ftplib client from 198.18.0.1:40021 (helper ftp via nft ct helper object): "
+          "anonymous login, PORT 198,18,0,1,175,200 (45000) + LIST, PORT (45001) + RETR hello.txt (~2 KB), QUIT.",
+          "control conn helper=ftp; each PORT creates an expectation 198.18.0.2:any -> 198.18.0.1:4500x; the "
+          "server's data connection from port 20 is RELATED (EXPECTED), expectation DESTROY on use",
+          sysctls=FTP_SYSCTLS, server=("ftp",), post_wait=6.0)
+def _ftp_port():
+    f = _ftp_login()
+    f.set_pasv(False)
+    port_arg = lambda p: "198,18,0,1,%d,%d" % (p >> 8, p & 255)
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((CLI_IP, 45000))
+    ls.listen(1)
+    f.voidcmd("PORT " + port_arg(45000))
+    f.putcmd("LIST")
+    f.getresp()
+    c, _ = ls.accept()
+    while c.recv(65536):
+        pass
+    c.close()
+    ls.close()
+    f.voidresp()
+    _ftp_active_manual(f, "PORT", port_arg, 45001)
+    f.quit()
+
+
+@scenario("ftp-passive-pasv",
+          "As ftp-active-port but passive: PASV (server answers 227 ... port 50000) + LIST, PASV + RETR, QUIT. "
+          "Client control port 40022, data from 40023/40024.",
+          "the 227 reply creates an expectation 198.18.0.1:any -> 198.18.0.2:50000; the client's data conns are RELATED",
+          sysctls=FTP_SYSCTLS, server=("ftp",), post_wait=6.0)
+def _ftp_pasv():
+    from ftplib import FTP
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, 40022))
+    f.login()
+    for i, cmd in enumerate(("LIST", "RETR hello.txt")):
+        port = _ftp_passive_manual(f, "PASV")
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind((CLI_IP, 40023 + i))
+        c.connect((SRV_IP, port))
+        f.putcmd(cmd)
+        f.getresp()
+        while c.recv(65536):
+            pass
+        c.close()
+        f.voidresp()
+        time.sleep(0.2)
+    f.quit()
+
+
+@scenario("ftp-eprt",
+          "Active FTP with EPRT |1|198.18.0.1|45010| + RETR hello.txt, then QUIT (client control port 40025).",
+          "EPRT creates an expectation 198.18.0.2:any -> 198.18.0.1:45010; server data conn RELATED",
+          sysctls=FTP_SYSCTLS, server=("ftp",), post_wait=6.0)
+def _ftp_eprt():
+    from ftplib import FTP
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, 40025))
+    f.login()
+    _ftp_active_manual(f, "EPRT", lambda p: "|1|%s|%d|" % (CLI_IP, p), 45010)
+    f.quit()
+
+
+@scenario("ftp-epsv",
+          "Passive FTP with EPSV (server answers 229 (|||50000|)) + RETR hello.txt, QUIT (client control port "
+          "40026, data from 40027).",
+          "the 229 reply creates an expectation 198.18.0.1:any -> 198.18.0.2:50000; client data conn RELATED",
+          sysctls=FTP_SYSCTLS, server=("ftp",), post_wait=6.0)
+def _ftp_epsv():
+    from ftplib import FTP
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, 40026))
+    f.login()
+    port = _ftp_passive_manual(f, "EPSV")
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((CLI_IP, 40027))
+    c.connect((SRV_IP, port))
+    f.putcmd("RETR hello.txt")
+    f.getresp()
+    while c.recv(65536):
+        pass
+    c.close()
+    f.voidresp()
+    f.quit()
+
+
+# --- fragments
+
+@scenario("frag-udp",
+          "Crafted 3000-byte UDP datagram 198.18.0.1:40030 -> 198.18.0.2:5001 (echo) split by scapy fragment(fragsize=1000) "
+          "into 4 fragments (1000+1000+1000+8 IP payload bytes, sent in order); the echo reply (3000 bytes) leaves the server as "
+          "3 fragments (MTU 1500).",
+          "defrag reassembles: one NEW udp with packets=1 bytes=3028 per direction; reply sets SEEN_REPLY",
+          server=("udp", 5001), crafted=True, post_wait=1.0)
+def _frag_udp():
+    s = scapy()
+    hold = hold_udp(40030)
+    w = Wire()
+    pkt = s.IP(src=CLI_IP, dst=SRV_IP, id=0x3001) / s.UDP(sport=40030, dport=5001) / (b"F" * 3000)
+    w.send_many(s.fragment(pkt, fragsize=1000), wait=0.5)
+    w.close()
+
+
+@scenario("frag-icmp",
+          "ping -c 2 -s 3000 198.18.0.2 from the client: each echo request leaves the client as 3 fragments "
+          "(MTU 1500), each reply leaves the server as 3 fragments.",
+          "one icmp conn; each request/reply tracked once as a whole 3028-byte datagram",
+          post_wait=1.0)
+def _frag_icmp():
+    os.system("ping -q -n -c 2 -i 0.3 -s 3000 -I %s %s >/dev/null" % (CLI_IP, SRV_IP))
+
+
+@scenario("frag-overlap",
+          "Crafted fragments of UDP 198.18.0.1:40031 -> 198.18.0.2:5001 (echo): datagram id 0x3101 as 3 "
+          "fragments where the 2nd (offset 24) overlaps the 1st (0..32); then datagram id 0x3102 whose 2nd "
+          "fragment is an exact duplicate of bytes inside the 1st; then a clean datagram id 0x3103.",
+          "partial overlap: queue discarded, nothing tracked; duplicate-inside: reassembled; clean: reassembled "
+          "(see snmp.txt IpReasm*/ReasmOverlaps)",
+          server=("udp", 5001), crafted=True, post_wait=1.0)
+def _frag_overlap():
+    s = scapy()
+    hold = hold_udp(40031)
+    w = Wire()
+
+    def frags(ident, spec, payload):
+        full = s.IP(src=CLI_IP, dst=SRV_IP, id=ident, proto=17) / s.UDP(sport=40031, dport=5001) / payload
+        raw = bytes(s.IP(bytes(full))[s.UDP])
+        out = []
+        for off, end, mf in spec:
+            out.append(s.IP(src=CLI_IP, dst=SRV_IP, id=ident, proto=17, frag=off // 8,
+                            flags="MF" if mf else 0) / s.Raw(raw[off:end]))
+        return out
+
+    pay = b"O" * 56  # UDP 8 + 56 = 64 bytes
+    w.send_many(frags(0x3101, [(0, 32, True), (24, 48, True), (48, 64, False)], pay), wait=0.5)
+    w.send_many(frags(0x3102, [(0, 32, True), (8, 16, True), (32, 64, False)], pay), wait=0.5)
+    w.send_many(frags(0x3103, [(0, 32, True), (32, 64, False)], pay), wait=0.5)
+    w.close()
+
+
+@scenario("frag-incomplete",
+          "Crafted UDP 198.18.0.1:40032 -> 198.18.0.2:5001: the first three of the four fragments of a 3000-byte "
+          "datagram (scapy fragment(fragsize=1000)); the last (offset 3000) is never sent. net.ipv4.ipfrag_time lowered to 3 s in the observer; after the queue expires the "
+          "observer sends ICMP time exceeded (reassembly) quoting the first fragment.",
+          "no conn; the ICMP 11/1 on output quotes an untracked fragment => ICMP error path, counted invalid (error)",
+          sysctls={"net.ipv4.ipfrag_time": "3"},
+          server=("udp", 5001), crafted=True, post_wait=5.0)
+def _frag_incomplete():
+    s = scapy()
+    hold = hold_udp(40032)
+    w = Wire()
+    pkt = s.IP(src=CLI_IP, dst=SRV_IP, id=0x3201) / s.UDP(sport=40032, dport=5001) / (b"I" * 3000)
+    fr = s.fragment(pkt, fragsize=1000)
+    w.send_many(fr[:-1], wait=0.3)
+    w.close()
+
+
+# ------------------------------------------------------------------ commands
+
+def cmd_info(name):
+    sc = SCENARIOS[name]
+    server = sc["server"] or ()
+    out = {
+        "SC_SYSCTLS": " ".join("%s=%s" % kv for kv in sc["sysctls"].items()),
+        "SC_SERVER": "1" if server else "0",
+        "SC_POST_WAIT": str(sc["post_wait"]),
+        "SC_CRAFTED": "1" if sc["crafted"] else "0",
+        "SC_MIDSTREAM": "1" if sc["midstream"] else "0",
+        "SC_OBSERVER": "1" if sc["observer"] else "0",
+        "SC_CLI_NFT": sc["cli_nft"],
+    }
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
+def cmd_meta(name):
+    sc = SCENARIOS[name]
+    print(json.dumps({"description": sc["description"], "expect": sc["expect"],
+                      "sysctls": sc["sysctls"]}))
+
+
+def cmd_server(name):
+    sc = SCENARIOS[name]
+    kind = sc["server"]
+    if kind[0] == "tcp":
+        serve_tcp(kind[1], kind[2])
+    elif kind[0] == "udp":
+        serve_udp_echo(kind[1])
+    elif kind[0] == "ftp":
+        serve_ftp()
+    touch("server-ready")
+    while True:
+        time.sleep(3600)
+
+
+def main(argv):
+    if len(argv) < 2:
+        raise SystemExit(__doc__)
+    cmd = argv[1]
+    if cmd == "list":
+        for n in SCENARIOS:
+            print(n)
+        return
+    name = argv[2]
+    if name not in SCENARIOS:
+        raise SystemExit("unknown scenario %s (try: scenarios.py list)" % name)
+    if cmd == "info":
+        cmd_info(name)
+    elif cmd == "meta":
+        cmd_meta(name)
+    elif cmd == "server":
+        cmd_server(name)
+    elif cmd in ("client", "observer"):
+        SCENARIOS[name]["client"]()
+    else:
+        raise SystemExit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
