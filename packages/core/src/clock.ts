@@ -10,19 +10,24 @@ export interface Clock {
 }
 
 export class VirtualClock implements Clock {
-  private us: number;
+  /**
+   * The time lives in a Float64Array: microsecond timestamps are beyond the small-integer
+   * range, and storing a fresh double into an object field allocates a heap number per
+   * packet; a typed-array slot is written in place.
+   */
+  private readonly us = new Float64Array(1);
   constructor(startUs = 0) {
-    this.us = startUs;
+    this.us[0] = startUs;
   }
   nowUs(): number {
-    return this.us;
+    return this.us[0]!;
   }
   /** Move to `us`; time never goes backwards (an out-of-order packet keeps the clock). */
   set(us: number): void {
-    if (us > this.us) this.us = us;
+    if (us > this.us[0]!) this.us[0] = us;
   }
   advance(deltaUs: number): void {
-    this.us += deltaUs;
+    this.us[0] = this.us[0]! + deltaUs;
   }
 }
 
