@@ -1,4 +1,4 @@
-import { type Netns, NFPROTO_IPV4, type Sysctl, type SysctlDef } from '@ctrack/core';
+import type { Netns, Sysctl, SysctlDef } from '@ctrack/core';
 
 /** sysctl.md: the two UDP timeouts, in seconds (kept as jiffies in the kernel, N·HZ). */
 export const UDP_SYSCTLS: readonly SysctlDef[] = [
@@ -21,9 +21,4 @@ export function udpInitNet(net: Netns): UdpNet {
     unreplied: net.sysctl.handle('nf_conntrack_udp_timeout'),
     replied: net.sysctl.handle('nf_conntrack_udp_timeout_stream'),
   };
-}
-
-/** The UDP pernet data of `net` (registered by the udp l4proto). */
-export function udpPernet(net: Netns): UdpNet {
-  return net.l4pernet[NFPROTO_IPV4]![17] as UdpNet;
 }
