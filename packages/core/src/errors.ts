@@ -11,6 +11,7 @@ export const ERRNO = {
   EEXIST: 17,
   EINVAL: 22,
   EPROTOTYPE: 91,
+  ENOBUFS: 105,
 } as const;
 
 export type ErrnoCode = keyof typeof ERRNO;
