@@ -156,13 +156,29 @@ export class Kernel {
   load(mod: CtModule): void {
     this.provide(mod);
     if (this.isLoaded(mod.name)) throw new CtError('EEXIST', `module ${mod.name} is already loaded`);
+    this.checkResolvable(mod, []);
     this.loadResolved(mod, []);
   }
 
   /** modprobe: load each module not loaded yet, with its requirements. */
   loadAll(mods: readonly CtModule[]): void {
     this.provide(...mods);
+    for (const m of mods) if (!this.isLoaded(m.name)) this.checkResolvable(m, []);
     for (const m of mods) if (!this.isLoaded(m.name)) this.loadResolved(m, []);
+  }
+
+  /**
+   * Like modprobe reading modules.dep before inserting anything: every requirement not
+   * loaded yet must be known (ENOENT otherwise), so a missing one loads nothing.
+   */
+  private checkResolvable(mod: CtModule, chain: string[]): void {
+    if (chain.includes(mod.name)) return; // cycles are reported by loadResolved
+    for (const req of mod.requires ?? []) {
+      if (this.isLoaded(req)) continue;
+      const dep = this.catalog.get(req);
+      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires unknown module ${req}`);
+      this.checkResolvable(dep, [...chain, mod.name]);
+    }
   }
 
   private loadResolved(mod: CtModule, chain: string[]): void {
