@@ -28,6 +28,7 @@ import {
   TABLE,
   TIMERS,
 } from './tokens.js';
+import { roundBuckets } from './table.js';
 import { tstampExtension } from './tstamp.js';
 
 export interface KernelOptions {
@@ -88,12 +89,20 @@ export class Kernel {
   globalSysctl(def: SysctlDef): Sysctl {
     let s = this.globals.get(def.name);
     if (!s) {
-      // Writing the bucket count rehashes every table (nf_conntrack_hash_resize).
-      s = new Sysctl(
+      // Writing the bucket count rehashes every table (nf_conntrack_hash_resize); the knob
+      // then reads back the size rounded up to ×512, as nf_conntrack_htable_size does.
+      const knob: Sysctl = new Sysctl(
         def.name === 'nf_conntrack_buckets'
-          ? { ...def, onWrite: (v) => this.namespaces.forEach((n) => n.table.resize(v)) }
+          ? {
+              ...def,
+              onWrite: (v) => {
+                knob.value = roundBuckets(v);
+                for (const n of this.namespaces) n.table.resize(knob.value);
+              },
+            }
           : def,
       );
+      s = knob;
       this.globals.set(def.name, s);
     }
     return s;
