@@ -33,7 +33,11 @@ describe('tcp.md §12 observed traces', () => {
     lab.orig({ flags: 'A', seq: 1001, ack: 5001, win: 502 });
     expect(lab.ctinfo).toBe(IP_CT_ESTABLISHED);
     // [UPDATE] tcp 6 432000 ESTABLISHED ... [ASSURED]
-    expect(ev.at(-1)).toMatchObject({ bits: IPCT_ASSURED | IPCT_PROTOINFO, state: 'ESTABLISHED', timeout: 432000 });
+    expect(ev.at(-1)).toMatchObject({
+      bits: IPCT_ASSURED | IPCT_PROTOINFO,
+      state: 'ESTABLISHED',
+      timeout: 432000,
+    });
     expect(lab.conn!.status & IPS_ASSURED).toBeTruthy();
 
     // data: no event; -L shows 299 (unacked data => 300 s cap)

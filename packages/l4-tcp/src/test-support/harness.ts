@@ -3,9 +3,9 @@ import {
   type EventNotifier,
   IP_CT_INVALID,
   Kernel,
+  type Netns,
   NF_ACCEPT,
   NF_INET_POST_ROUTING,
-  type Netns,
   nfCtExpires,
   Skb,
   VirtualClock,
@@ -14,7 +14,7 @@ import { type TcpSpec, tcpPacket } from '@ctrack/core/testing';
 import { ipv4Module } from '@ctrack/l3-ipv4';
 import { TCP_CONNTRACK_NAMES } from '../constants.js';
 import { tcpModule } from '../module.js';
-import type { TcpConn } from '../tcp-conn.js';
+import { TcpConn } from '../tcp-conn.js';
 
 export const T0 = 1_700_000_000_000_000;
 export const A = '198.19.10.1';
@@ -56,7 +56,7 @@ function snap(ct: Conn, bits: number): SeenEvent {
 }
 
 export function stateName(ct: Conn): string {
-  return TCP_CONNTRACK_NAMES[(ct.proto as TcpConn).state]!;
+  return ct.proto instanceof TcpConn ? TCP_CONNTRACK_NAMES[ct.proto.state]! : '';
 }
 
 /** How a packet travels through the netns. */
@@ -88,7 +88,13 @@ export class Lab {
       this.ct = s.ct;
       return NF_ACCEPT;
     };
-    this.kernel.hooks.register({ pf: 2, hooknum: NF_INET_POST_ROUTING, priority: 0, hook: capture, name: 'capture' });
+    this.kernel.hooks.register({
+      pf: 2,
+      hooknum: NF_INET_POST_ROUTING,
+      priority: 0,
+      hook: capture,
+      name: 'capture',
+    });
     this.kernel.hooks.register({ pf: 2, hooknum: 1, priority: 0, hook: capture, name: 'capture' });
   }
 
@@ -97,7 +103,12 @@ export class Lab {
     this.ctinfo = IP_CT_INVALID;
     this.ct = null;
     this.skb.set(bytes, 0, bytes.length, this.clock.nowUs());
-    const v = this.path === 'forward' ? this.net.forward(this.skb) : this.path === 'input' ? this.net.input(this.skb) : this.net.output(this.skb);
+    const v =
+      this.path === 'forward'
+        ? this.net.forward(this.skb)
+        : this.path === 'input'
+          ? this.net.input(this.skb)
+          : this.net.output(this.skb);
     this.verdict = v;
     return v;
   }
@@ -143,9 +154,22 @@ export class Lab {
   }
 
   /** The normal three-way handshake A→B, ISNs 1000 (A) and 5000 (B). */
-  handshake(opts: { wsA?: number; wsB?: number; sackA?: boolean; sackB?: boolean; winA?: number; winB?: number } = {}): void {
-    this.orig({ flags: 'S', seq: 1000, win: opts.winA ?? 64240, options: { mss: 1460, wscale: opts.wsA, sackPerm: opts.sackA } });
-    this.reply({ flags: 'SA', seq: 5000, ack: 1001, win: opts.winB ?? 65160, options: { mss: 1460, wscale: opts.wsB, sackPerm: opts.sackB } });
+  handshake(
+    opts: { wsA?: number; wsB?: number; sackA?: boolean; sackB?: boolean; winA?: number; winB?: number } = {},
+  ): void {
+    this.orig({
+      flags: 'S',
+      seq: 1000,
+      win: opts.winA ?? 64240,
+      options: { mss: 1460, wscale: opts.wsA, sackPerm: opts.sackA },
+    });
+    this.reply({
+      flags: 'SA',
+      seq: 5000,
+      ack: 1001,
+      win: opts.winB ?? 65160,
+      options: { mss: 1460, wscale: opts.wsB, sackPerm: opts.sackB },
+    });
     this.orig({ flags: 'A', seq: 1001, ack: 5001, win: opts.winA ?? 64240 });
   }
 }
