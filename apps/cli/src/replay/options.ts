@@ -1,0 +1,51 @@
+import type { CaptureInput } from '../capture/source.js';
+
+/** `-o` flags, as conntrack's `-o timestamp,id,extended`. */
+export interface OutputFormat {
+  timestamp: boolean;
+  id: boolean;
+  extended: boolean;
+}
+
+/** `--helper ftp[:PORT]`. */
+export interface HelperSpec {
+  name: string;
+  port: number;
+}
+
+/** Everything `ctrack replay` can do; `replay()` takes it programmatically. */
+export interface ReplayOptions {
+  input: CaptureInput;
+  /** Name for messages (default: the path or "stdin"). */
+  inputName?: string;
+  /** Stream used when input is "-" (default process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
+  events?: boolean;
+  format?: Partial<OutputFormat>;
+  list?: boolean;
+  listExpect?: boolean;
+  stats?: boolean;
+  json?: boolean;
+  /** Addresses of this host (dotted quads). */
+  local?: readonly string[];
+  /** Sysctl writes, "name=value" (with or without "net.netfilter."). */
+  sysctl?: readonly string[];
+  helpers?: readonly string[];
+  /** Third-party module files or package names. */
+  modules?: readonly string[];
+  drain?: boolean;
+  trace?: boolean;
+  /** Where stdout lines go (default: process.stdout, buffered). */
+  stdout?: (text: string) => void;
+  /** Where stderr lines go (default: process.stderr). */
+  stderr?: (text: string) => void;
+  /** Show the progress line: 'auto' = stderr is a TTY, not CI, large file. */
+  progress?: boolean | 'auto';
+  /** Hash and conn-id seeds, for reproducible output (random otherwise, as in the kernel). */
+  hashSeed?: number;
+  idSeed?: number;
+}
+
+export function outputFormat(f: Partial<OutputFormat> | undefined): OutputFormat {
+  return { timestamp: f?.timestamp ?? false, id: f?.id ?? false, extended: f?.extended ?? false };
+}

@@ -1,0 +1,135 @@
+import { performance } from 'node:perf_hooks';
+import type { Kernel, Netns } from '@ctrack/core';
+import { CaptureError } from '../capture/errors.js';
+import { inputSize, readCapture } from '../capture/source.js';
+import { parseLocal } from './args.js';
+import { formatSummary, type ReplayCounters } from './counters.js';
+import { type EcacheApi, loadEcacheApi, requireEcache } from './ecache-adapter.js';
+import { type OutputFormat, outputFormat, type ReplayOptions } from './options.js';
+import { Output } from './output.js';
+import { PathClassifier } from './paths.js';
+import { Progress, wantProgress } from './progress.js';
+import { Replayer } from './replayer.js';
+import { createReplayNet, loadKernel } from './setup.js';
+import { formatStats, statsJson } from './stats-format.js';
+
+export interface ReplayResult {
+  /** 0 = fine; 1 = the capture was truncated or corrupt (everything before it was processed). */
+  exitCode: number;
+  counters: ReplayCounters;
+  /** Conns in the table at the end. */
+  flows: number;
+  error: CaptureError | null;
+  kernel: Kernel;
+  net: Netns;
+}
+
+const TOOLS = 'conntrack v1.4.7 (conntrack-tools)';
+
+/**
+ * Replay a capture through a fresh tracker and print what conntrack-tools would:
+ * events as they happen, then the table, expectations and statistics. Usage and
+ * setup errors throw (UsageError: exit 2); a corrupt capture ends the replay early
+ * with its message on stderr and exit code 1, after printing everything up to it.
+ */
+export async function replay(o: ReplayOptions): Promise<ReplayResult> {
+  const writeOut = o.stdout ?? ((t: string) => void process.stdout.write(t));
+  const writeErr = o.stderr ?? ((t: string) => void process.stderr.write(t));
+  const fmt = outputFormat(o.format);
+  const json = o.json ?? false;
+  const paths = new PathClassifier((o.local ?? []).map(parseLocal));
+  const lk = await loadKernel({
+    modules: o.modules ?? [],
+    helpers: o.helpers ?? [],
+    trace: o.trace ?? false,
+    log: (l) => writeErr(`kernel: ${l}\n`),
+  });
+  const ecache =
+    o.events || o.list ? requireEcache(await loadEcacheApi(), o.events ? '--events' : '--list') : null;
+  for (const pkg of lk.missing) {
+    if (pkg !== '@ctrack/ecache')
+      writeErr(`ctrack: ${pkg} is not installed; its protocol is tracked by the generic tracker\n`);
+  }
+  const { net, clock } = createReplayNet(lk.kernel, o);
+  const out = new Output(writeOut);
+  const replayer = new Replayer(net, clock, paths, out, lk.probe, json);
+  const counters = replayer.counters;
+  const unsubscribe = o.events ? subscribeEvents(ecache!, net, out, fmt, json, counters) : null;
+
+  const t0 = performance.now();
+  const error = await readAll(o, replayer, writeErr);
+  if (o.drain) net.drain();
+  const elapsed = performance.now() - t0;
+
+  if (o.list) printList(ecache!, net, out, fmt, json, writeErr);
+  if (o.listExpect) printExpectations(out, json, writeErr);
+  if (o.stats) out.line(json ? statsJson(net.stats) : formatStats(net.stats));
+  out.flush();
+  unsubscribe?.();
+  if (error !== null) writeErr(`ctrack: ${error.message}\n`);
+  const flows = net.conns().length;
+  writeErr(`${formatSummary(counters, flows, elapsed)}\n`);
+  return { exitCode: error === null ? 0 : 1, counters, flows, error, kernel: lk.kernel, net };
+}
+
+/** Read the whole capture; a CaptureError is returned (the replay still finishes its output). */
+async function readAll(
+  o: ReplayOptions,
+  r: Replayer,
+  writeErr: (t: string) => void,
+): Promise<CaptureError | null> {
+  const size = await inputSize(o.input);
+  const progress = wantProgress(o.progress ?? 'auto', size) ? new Progress(size ?? 0, writeErr) : null;
+  const opts = {
+    ...(o.inputName !== undefined ? { name: o.inputName } : {}),
+    ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
+    ...(progress ? { onChunk: (bytes: number) => progress.update(bytes, r.counters.packets) } : {}),
+  };
+  try {
+    await readCapture(o.input, r.onRecord, opts);
+    return null;
+  } catch (e) {
+    if (e instanceof CaptureError) return e;
+    throw e;
+  } finally {
+    progress?.done();
+  }
+}
+
+function subscribeEvents(
+  api: EcacheApi,
+  net: Netns,
+  out: Output,
+  fmt: OutputFormat,
+  json: boolean,
+  counters: ReplayCounters,
+): () => void {
+  return api.subscribeAll(net, (ev) => {
+    counters.events++;
+    out.line(json ? api.eventJson(ev, fmt) : api.formatEvent(ev, fmt));
+  });
+}
+
+/** `conntrack -L`: the table, then conntrack's count line on stderr. */
+function printList(
+  api: EcacheApi,
+  net: Netns,
+  out: Output,
+  fmt: OutputFormat,
+  json: boolean,
+  writeErr: (t: string) => void,
+) {
+  const lines = api.listLines(net, fmt, json);
+  for (const l of lines) out.line(l);
+  out.flush();
+  if (!json) writeErr(`${TOOLS}: ${lines.length} flow entries have been shown.\n`);
+}
+
+/**
+ * `conntrack -L expect`. Expectations come with @ctrack/expect; without it the table
+ * is empty, and conntrack prints no line, only its count on stderr.
+ */
+function printExpectations(out: Output, json: boolean, writeErr: (t: string) => void) {
+  out.flush();
+  if (!json) writeErr(`${TOOLS}: 0 expectations have been shown.\n`);
+}

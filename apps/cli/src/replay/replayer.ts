@@ -1,0 +1,148 @@
+import { type Netns, NF_DROP, Skb, type VirtualClock } from '@ctrack/core';
+import { ipv4RcvCheck } from '@ctrack/l3-ipv4';
+import { ipv4Offset, NOT_IPV4 } from '../capture/linktype.js';
+import type { CaptureRecord } from '../capture/record.js';
+import { ReplayCounters } from './counters.js';
+import type { Output } from './output.js';
+import { PATH_IN, PATH_NAMES, PATH_OUT, type PathClassifier } from './paths.js';
+import {
+  ctinfoName,
+  formatTraceLine,
+  packetFacts,
+  type TraceEntry,
+  traceJson,
+  verdictName,
+} from './trace-format.js';
+import type { TraceProbe } from './trace-hook.js';
+
+/**
+ * Drives one netns from capture records: link header → IPv4, the path by --local,
+ * ip_rcv's checks for received packets, then the hooks. One Skb for the whole replay,
+ * pointed at the record's bytes in place; without --trace nothing is allocated here.
+ */
+export class Replayer {
+  readonly counters = new ReplayCounters();
+  private readonly skb = new Skb();
+
+  constructor(
+    private readonly net: Netns,
+    private readonly clock: VirtualClock,
+    private readonly paths: PathClassifier,
+    private readonly out: Output,
+    private readonly probe: TraceProbe | null,
+    private readonly json: boolean,
+  ) {}
+
+  readonly onRecord = (rec: CaptureRecord): void => {
+    const c = this.counters;
+    c.packets++;
+    this.clock.set(rec.tsUs);
+    const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
+    if (l3 < 0) {
+      if (l3 === NOT_IPV4) c.nonIpv4++;
+      else c.shortFrames++;
+      if (this.probe !== null)
+        this.skipped(rec, l3 === NOT_IPV4 ? 'not IPv4' : 'frame shorter than its link header');
+      return;
+    }
+    const skb = this.skb.set(rec.data, rec.offset + l3, rec.caplen - l3, rec.tsUs);
+    const path = this.paths.classify(rec.data, skb.nhoff, skb.len);
+    if (path === PATH_OUT) {
+      trimToTotalLength(skb);
+    } else {
+      const bad = ipv4RcvCheck(skb);
+      if (bad !== null) {
+        c.rcvDropped++;
+        if (this.probe !== null) this.rcvDrop(rec, path, bad);
+        return;
+      }
+    }
+    c.tracked++;
+    if (this.probe === null) {
+      if (this.run(path, skb) === NF_DROP) c.dropped++;
+      return;
+    }
+    this.traced(rec, path, skb);
+  };
+
+  private run(path: number, skb: Skb): number {
+    if (path === PATH_IN) return this.net.input(skb);
+    if (path === PATH_OUT) return this.net.output(skb);
+    return this.net.forward(skb);
+  }
+
+  /** --trace: the packet's line comes before the events it causes. */
+  private traced(rec: CaptureRecord, path: number, skb: Skb): void {
+    const probe = this.probe!;
+    // Expiries due before this packet print before its trace line.
+    this.net.syncClock();
+    probe.reset();
+    this.out.hold();
+    // Read the packet before the hooks: a helper may rewrite it.
+    const facts = packetFacts(skb.data, skb.nhoff, skb.len);
+    const v = this.run(path, skb);
+    if (v === NF_DROP) this.counters.dropped++;
+    const entry: TraceEntry = {
+      n: rec.index,
+      tsUs: rec.tsUs,
+      path: PATH_NAMES[path]!,
+      facts,
+      ct: probe.seen ? ctinfoName(probe.ctinfo) : 'INVALID',
+      state: probe.state,
+      verdict: verdictName(v),
+      reason: probe.seen && probe.ctinfo >= 0 ? null : skb.invalidReason,
+      id: probe.id,
+    };
+    this.out.release(this.format(entry));
+  }
+
+  private rcvDrop(rec: CaptureRecord, path: number, mib: string): void {
+    this.net.syncClock();
+    const skb = this.skb;
+    this.emit({
+      n: rec.index,
+      tsUs: rec.tsUs,
+      path: PATH_NAMES[path]!,
+      facts: packetFacts(skb.data, skb.nhoff, skb.len),
+      ct: 'DROPPED_BEFORE_CONNTRACK',
+      state: '',
+      verdict: 'DROP',
+      reason: `ip_rcv ${mib}`,
+      id: 0,
+    });
+  }
+
+  private skipped(rec: CaptureRecord, why: string): void {
+    this.net.syncClock();
+    this.emit({
+      n: rec.index,
+      tsUs: rec.tsUs,
+      path: '-',
+      facts: null,
+      ct: 'SKIPPED',
+      state: '',
+      verdict: '-',
+      reason: why,
+      id: 0,
+    });
+  }
+
+  private emit(e: TraceEntry): void {
+    this.out.line(this.format(e));
+  }
+
+  private format(e: TraceEntry): string {
+    return this.json ? traceJson(e) : formatTraceLine(e);
+  }
+}
+
+/**
+ * A locally sent packet skips ip_rcv, but a capture may still show link padding after
+ * it: keep conntrack's length to the IP total length when that is consistent.
+ */
+function trimToTotalLength(skb: Skb): void {
+  if (skb.len < 20) return;
+  const d = skb.data;
+  const tot = (d[skb.nhoff + 2]! << 8) | d[skb.nhoff + 3]!;
+  if (tot >= 20 && tot < skb.len) skb.len = tot;
+}
