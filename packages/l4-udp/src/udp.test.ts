@@ -8,6 +8,7 @@ import {
   IPCT_NEW,
   IPCT_REPLY,
   IPS_ASSURED,
+  IPS_NAT_CLASH,
   IPS_SEEN_REPLY,
   NF_ACCEPT,
 } from '@ctrack/core';
@@ -89,6 +90,18 @@ describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () =>
     expect(notifier.events.at(-1)!.bits).toBe(IPCT_ASSURED);
   });
 
+  it('"unless status has NAT_CLASH (never assured)": the stream timeout still applies, ASSURED does not', () => {
+    const { net, send, notifier } = setup([udpModule]);
+    const ct = send(req(), 0).ct!;
+    send(rep(), 1 * SEC);
+    // A clash entry (core.md §10 b) is inserted with NAT_CLASH; mark this one so.
+    ct.status |= IPS_NAT_CLASH;
+    send(req(), 3 * SEC);
+    expect(ct.timeout - net.jiffies).toBe(120 * 250);
+    expect(ct.status & IPS_ASSURED).toBe(0);
+    expect(notifier.events.map((e) => e.bits)).toEqual([IPCT_NEW, IPCT_REPLY]);
+  });
+
   it('timeout is re-armed on every valid packet in both directions; an assured conn expires 120 s after the last one', () => {
     const { net, send, at } = setup([udpModule]);
     send(req(), 0);
@@ -146,6 +159,14 @@ describe('UDP checks on every packet (udp-icmp-generic.md §1.1)', () => {
     expect(net.stats.invalid).toBe(1);
     expect(net.stats.error).toBe(0);
     expect(net.count).toBe(0);
+  });
+
+  it('fewer than 4 bytes give no tuple at all (nf_ct_get_tuple needs the ports): INVALID, no log line', () => {
+    const { net, send } = setup([udpModule]);
+    const r = send(ipv4({ src: A, dst: B, proto: 17, payload: new Uint8Array([0x9c, 0x40, 0x13]) }), 0);
+    expect(r.ctinfo).toBe(IP_CT_INVALID);
+    expect(r.reason).toBeNull();
+    expect(net.stats.invalid).toBe(1);
   });
 
   it('#2 "[obs] len 100 on a 9-byte datagram, len 7": truncated/malformed packet', () => {
