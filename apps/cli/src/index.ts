@@ -13,5 +13,4 @@ export { PcapWriter, type PcapWriterOptions } from './capture/writer.js';
 export { main } from './main.js';
 export type { HelperSpec, OutputFormat, ReplayOptions } from './replay/options.js';
 export { type ReplayResult, replay } from './replay/replay.js';
-export { formatStats, statsJson } from './replay/stats-format.js';
 export { CliError, UsageError } from './usage-error.js';

@@ -56,9 +56,8 @@ export async function modulesCommand(args: readonly string[], io: Io): Promise<n
     io.stderr(`ctrack: modules: unexpected argument "${positionals[0]}" (see ctrack modules --help)\n`);
     return 2;
   }
-  const { kernel, missing } = await loadKernel({ modules: v.module ?? [], trace: v.trace ?? false });
+  const { kernel } = await loadKernel({ modules: v.module ?? [], trace: v.trace ?? false });
   const mods = kernel.modules();
   io.stdout(v.json ? modulesJson(mods) : formatModules(mods));
-  for (const pkg of missing) io.stderr(`ctrack: ${pkg} is not installed\n`);
   return 0;
 }

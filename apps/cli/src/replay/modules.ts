@@ -1,28 +1,26 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CtModule } from '@ctrack/core';
+import { ecacheModule } from '@ctrack/ecache';
 import { ipv4Module } from '@ctrack/l3-ipv4';
+import { icmpModule } from '@ctrack/l4-icmp';
+import { tcpModule } from '@ctrack/l4-tcp';
+import { udpModule } from '@ctrack/l4-udp';
 import { UsageError } from '../usage-error.js';
 
-/** A standard module the replay loads when its package is installed. */
-interface StandardModule {
-  readonly pkg: string;
-  readonly exportName: string;
-}
-
 /**
- * The trackers a replay loads besides IPv4, in load order. They are imported at run
- * time so the command works with whichever of them are installed (a missing tracker
- * leaves its protocol to the generic tracker, and the replay says so).
+ * What a replay loads before any --module, in load order: IPv4, the TCP, UDP and ICMP
+ * trackers, and the event cache (listeners and the conntrack -E formats).
  */
-export const STANDARD_MODULES: readonly StandardModule[] = [
-  { pkg: '@ctrack/l4-tcp', exportName: 'tcpModule' },
-  { pkg: '@ctrack/l4-udp', exportName: 'udpModule' },
-  { pkg: '@ctrack/l4-icmp', exportName: 'icmpModule' },
-  { pkg: '@ctrack/ecache', exportName: 'ecacheModule' },
+export const STANDARD_MODULES: readonly CtModule[] = [
+  ipv4Module,
+  tcpModule,
+  udpModule,
+  icmpModule,
+  ecacheModule,
 ];
 
-/** Import a package by name; null when it is not installed or has no entry point yet. */
+/** Import an optional package (a plugin not every install has); null when it is absent. */
 export async function tryImport(pkg: string): Promise<Record<string, unknown> | null> {
   try {
     // A variable specifier: the package may legitimately be absent.
@@ -44,25 +42,6 @@ function isViteNotFound(e: unknown): boolean {
 export function isCtModule(x: unknown): x is CtModule {
   const m = x as CtModule | null;
   return typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.init === 'function';
-}
-
-export interface StandardSet {
-  modules: CtModule[];
-  /** Packages not installed, for a warning. */
-  missing: string[];
-}
-
-/** IPv4 plus every installed standard tracker, in load order. */
-export async function standardModules(): Promise<StandardSet> {
-  const modules: CtModule[] = [ipv4Module];
-  const missing: string[] = [];
-  for (const s of STANDARD_MODULES) {
-    const ns = await tryImport(s.pkg);
-    const m = ns?.[s.exportName];
-    if (isCtModule(m)) modules.push(m);
-    else missing.push(s.pkg);
-  }
-  return { modules, missing };
 }
 
 /**

@@ -4,14 +4,13 @@ import { CaptureError } from '../capture/errors.js';
 import { inputSize, readCapture } from '../capture/source.js';
 import { parseLocal } from './args.js';
 import { formatSummary, type ReplayCounters } from './counters.js';
-import { type EcacheApi, loadEcacheApi, requireEcache } from './ecache-adapter.js';
-import { type OutputFormat, outputFormat, type ReplayOptions } from './options.js';
+import { outputFormat, type ReplayOptions } from './options.js';
 import { Output } from './output.js';
 import { PathClassifier } from './paths.js';
+import { printEvents, printExpectations, printList, printStats } from './printers.js';
 import { Progress, wantProgress } from './progress.js';
 import { Replayer } from './replayer.js';
 import { createReplayNet, loadKernel } from './setup.js';
-import { formatStats, statsJson } from './stats-format.js';
 
 export interface ReplayResult {
   /** 0 = fine; 1 = the capture was truncated or corrupt (everything before it was processed). */
@@ -23,8 +22,6 @@ export interface ReplayResult {
   kernel: Kernel;
   net: Netns;
 }
-
-const TOOLS = 'conntrack v1.4.7 (conntrack-tools)';
 
 /**
  * Replay a capture through a fresh tracker and print what conntrack-tools would:
@@ -44,26 +41,20 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     trace: o.trace ?? false,
     log: (l) => writeErr(`kernel: ${l}\n`),
   });
-  const ecache =
-    o.events || o.list ? requireEcache(await loadEcacheApi(), o.events ? '--events' : '--list') : null;
-  for (const pkg of lk.missing) {
-    if (pkg !== '@ctrack/ecache')
-      writeErr(`ctrack: ${pkg} is not installed; its protocol is tracked by the generic tracker\n`);
-  }
   const { net, clock } = createReplayNet(lk.kernel, o);
   const out = new Output(writeOut);
   const replayer = new Replayer(net, clock, paths, out, lk.probe, json);
   const counters = replayer.counters;
-  const unsubscribe = o.events ? subscribeEvents(ecache!, net, out, fmt, json, counters) : null;
+  const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters) : null;
 
   const t0 = performance.now();
   const error = await readAll(o, replayer, writeErr);
   if (o.drain) net.drain();
   const elapsed = performance.now() - t0;
 
-  if (o.list) printList(ecache!, net, out, fmt, json, writeErr);
+  if (o.list) printList(net, out, fmt, json, writeErr);
   if (o.listExpect) printExpectations(out, json, writeErr);
-  if (o.stats) out.line(json ? statsJson(net.stats) : formatStats(net.stats));
+  if (o.stats) printStats(net, out, json);
   out.flush();
   unsubscribe?.();
   if (error !== null) writeErr(`ctrack: ${error.message}\n`);
@@ -94,42 +85,4 @@ async function readAll(
   } finally {
     progress?.done();
   }
-}
-
-function subscribeEvents(
-  api: EcacheApi,
-  net: Netns,
-  out: Output,
-  fmt: OutputFormat,
-  json: boolean,
-  counters: ReplayCounters,
-): () => void {
-  return api.subscribeAll(net, (ev) => {
-    counters.events++;
-    out.line(json ? api.eventJson(ev, fmt) : api.formatEvent(ev, fmt));
-  });
-}
-
-/** `conntrack -L`: the table, then conntrack's count line on stderr. */
-function printList(
-  api: EcacheApi,
-  net: Netns,
-  out: Output,
-  fmt: OutputFormat,
-  json: boolean,
-  writeErr: (t: string) => void,
-) {
-  const lines = api.listLines(net, fmt, json);
-  for (const l of lines) out.line(l);
-  out.flush();
-  if (!json) writeErr(`${TOOLS}: ${lines.length} flow entries have been shown.\n`);
-}
-
-/**
- * `conntrack -L expect`. Expectations come with @ctrack/expect; without it the table
- * is empty, and conntrack prints no line, only its count on stderr.
- */
-function printExpectations(out: Output, json: boolean, writeErr: (t: string) => void) {
-  out.flush();
-  if (!json) writeErr(`${TOOLS}: 0 expectations have been shown.\n`);
 }

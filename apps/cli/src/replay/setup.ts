@@ -1,7 +1,7 @@
 import { CtError, type CtModule, Kernel, type Netns, VirtualClock } from '@ctrack/core';
 import { CliError, UsageError } from '../usage-error.js';
 import { parseHelper, parseSysctlArg } from './args.js';
-import { loadThirdParty, standardModules, tryImport } from './modules.js';
+import { loadThirdParty, STANDARD_MODULES, tryImport } from './modules.js';
 import type { HelperSpec } from './options.js';
 import { TraceProbe } from './trace-hook.js';
 
@@ -18,27 +18,24 @@ export interface LoadedKernel {
   kernel: Kernel;
   probe: TraceProbe | null;
   helpers: HelperSpec[];
-  /** Standard packages that are not installed (their protocols fall back to generic). */
-  missing: string[];
 }
 
-/** Load what a replay loads: IPv4, the installed trackers, --module files, the trace probe. */
+/** Load what a replay loads: the standard modules, --module files, the trace probe. */
 export async function loadKernel(s: KernelSetup): Promise<LoadedKernel> {
   const helpers = (s.helpers ?? []).map(parseHelper);
   if (helpers.length > 0) await requireHelperModule();
-  const std = await standardModules();
   const third: CtModule[] = [];
   for (const spec of s.modules ?? []) third.push(await loadThirdParty(spec));
   const kernel = new Kernel(s.log ? { log: s.log } : {});
   const probe = s.trace ? new TraceProbe() : null;
-  const all = [...std.modules, ...third, ...(probe ? [probe.module()] : [])];
+  const all = [...STANDARD_MODULES, ...third, ...(probe ? [probe.module()] : [])];
   try {
     kernel.loadAll(all);
   } catch (e) {
     if (e instanceof CtError) throw new CliError(`loading modules failed: ${e.code}: ${e.message}`);
     throw e;
   }
-  return { kernel, probe, helpers, missing: std.missing };
+  return { kernel, probe, helpers };
 }
 
 /**
