@@ -75,9 +75,12 @@ describe('pcap', () => {
         const bytes = w.toBytes();
         const magic = hex(bytes.subarray(0, 4));
         expect(magic).toBe(
-          { 'true,false': 'd4c3b2a1', 'true,true': '4d3cb2a1', 'false,false': 'a1b2c3d4', 'false,true': 'a1b23c4d' }[
-            `${littleEndian},${nano}`
-          ],
+          {
+            'true,false': 'd4c3b2a1',
+            'true,true': '4d3cb2a1',
+            'false,false': 'a1b2c3d4',
+            'false,true': 'a1b23c4d',
+          }[`${littleEndian},${nano}`],
         );
         const recs = parse(bytes);
         expect(recs.map((r) => r.tsUs)).toEqual([T, T + 1]); // ns floored to µs
@@ -117,9 +120,24 @@ describe('link types', () => {
     ],
     ['Linux cooked v1', LINKTYPE_LINUX_SLL, encapsulate(LINKTYPE_LINUX_SLL, ip), 16],
     ['Linux cooked v2', LINKTYPE_LINUX_SLL2, encapsulate(LINKTYPE_LINUX_SLL2, ip), 20],
-    ['Linux cooked v2 + VLAN', LINKTYPE_LINUX_SLL2, encapsulate(LINKTYPE_LINUX_SLL2, ip, { vlans: [[0x8100, 7]] }), 24],
-    ['BSD NULL, little-endian family', LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, ip, { littleEndian: true }), 4],
-    ['BSD NULL, big-endian family', LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, ip, { littleEndian: false }), 4],
+    [
+      'Linux cooked v2 + VLAN',
+      LINKTYPE_LINUX_SLL2,
+      encapsulate(LINKTYPE_LINUX_SLL2, ip, { vlans: [[0x8100, 7]] }),
+      24,
+    ],
+    [
+      'BSD NULL, little-endian family',
+      LINKTYPE_NULL,
+      encapsulate(LINKTYPE_NULL, ip, { littleEndian: true }),
+      4,
+    ],
+    [
+      'BSD NULL, big-endian family',
+      LINKTYPE_NULL,
+      encapsulate(LINKTYPE_NULL, ip, { littleEndian: false }),
+      4,
+    ],
     ['OpenBSD LOOP', LINKTYPE_LOOP, encapsulate(LINKTYPE_LOOP, ip), 4],
     ['LINKTYPE_RAW', LINKTYPE_RAW, ip, 0],
     ['LINKTYPE_IPV4', LINKTYPE_IPV4, ip, 0],
@@ -211,7 +229,8 @@ describe('chunked input', () => {
     const w = new PcapngWriter({ littleEndian: false });
     w.interface({ linktype: LINKTYPE_ETHERNET, tsresol: 9 });
     w.interface({ linktype: LINKTYPE_RAW });
-    for (let i = 0; i < 4; i++) w.packet(i % 2, T + i, i % 2 ? ip : encapsulate(1, ip2)).spb(encapsulate(1, ip));
+    for (let i = 0; i < 4; i++)
+      w.packet(i % 2, T + i, i % 2 ? ip : encapsulate(1, ip2)).spb(encapsulate(1, ip));
     return w.toBytes();
   })();
 

@@ -35,22 +35,32 @@ describe('bad input', () => {
   });
 
   it('truncated record header: the records before it are processed and printed', async () => {
-    const whole = new PcapWriter().add(syn(1), T).add(syn(2), T + 1).toBytes();
+    const whole = new PcapWriter()
+      .add(syn(1), T)
+      .add(syn(2), T + 1)
+      .toBytes();
     const p = file('trunc-hdr.pcap', whole.subarray(0, 24 + 16 + syn(1).length + 7));
     const r = await run(['replay', p, '--trace']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`truncated record header at offset ${24 + 16 + syn(1).length} (need 16 bytes, have 7)`);
+    expect(r.err).toContain(
+      `truncated record header at offset ${24 + 16 + syn(1).length} (need 16 bytes, have 7)`,
+    );
     expect(traced(r.lines)).toHaveLength(1);
     expect(r.err).toMatch(/ctrack replay: 1 packets, 1 flow entries/);
   });
 
   it('truncated record data', async () => {
-    const whole = new PcapWriter().add(syn(1), T).add(syn(2), T + 1).toBytes();
+    const whole = new PcapWriter()
+      .add(syn(1), T)
+      .add(syn(2), T + 1)
+      .toBytes();
     const p = file('trunc-data.pcap', whole.subarray(0, whole.length - 5));
     const r = await run(['replay', p, '--trace', '--stats']);
     expect(r.code).toBe(1);
     const at = 24 + 16 + syn(1).length;
-    expect(r.err).toContain(`truncated record data at offset ${at} (need ${16 + syn(2).length} bytes, have ${16 + syn(2).length - 5})`);
+    expect(r.err).toContain(
+      `truncated record data at offset ${at} (need ${16 + syn(2).length} bytes, have ${16 + syn(2).length - 5})`,
+    );
     expect(traced(r.lines)).toHaveLength(1);
     // --stats still printed for what was processed
     expect(r.lines.at(-1)).toMatch(/^cpu=0 {3}\tfound=0 /);

@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run } from './support/run.js';
+
+const ROOT = fileURLToPath(new URL('../../../tooling/conformance/fixtures/', import.meta.url));
+
+interface Meta {
+  local: string[];
+  sysctls?: Record<string, string>;
+}
+
+/** Scenarios needing modules ctrack does not have yet (defrag, the FTP helper). */
+const NEEDS = (name: string): string | null => {
+  if (name.startsWith('frag-')) return '@ctrack/defrag';
+  if (name.startsWith('ftp-')) return '@ctrack/helper-ftp';
+  return null;
+};
+
+/** An event line without the timestamp column and the conn id (-o id; random per boot). */
+const norm = (l: string) => l.replace(/^\[[\d. ]+\]\t/, '').replace(/ id=\d+$/, '');
+/** DESTROY may come at another time: its delta-time and timeout may differ. */
+const normDestroy = (l: string) =>
+  norm(l)
+    .replace(/ delta-time=\d+/, '')
+    .replace(/^(\[DESTROY\] \S+ +\d+) \d+ /, '$1 ');
+
+const scenarios = existsSync(ROOT)
+  ? readdirSync(ROOT).filter(
+      (d) => existsSync(join(ROOT, d, 'capture.pcap')) && existsSync(join(ROOT, d, 'meta.json')),
+    )
+  : [];
+
+describe('kernel recordings replayed by the CLI', () => {
+  it('finds the recordings', () => {
+    expect(scenarios.length).toBeGreaterThan(10);
+  });
+
+  for (const name of scenarios) {
+    const need = NEEDS(name);
+    it.skipIf(need !== null)(
+      `${name}: --events --local prints the kernel's events${need ? ` (needs ${need})` : ''}`,
+      async () => {
+        const dir = join(ROOT, name);
+        const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+        const sysctls = Object.entries(meta.sysctls ?? {})
+          .filter(([k]) => k.startsWith('net.netfilter.'))
+          .flatMap(([k, v]) => ['--sysctl', `${k}=${v}`]);
+        const locals = meta.local.flatMap((a) => ['--local', a]);
+        const r = await run([
+          'replay',
+          join(dir, 'capture.pcap'),
+          '--events',
+          '-o',
+          'id',
+          '--drain',
+          ...locals,
+          ...sysctls,
+        ]);
+        expect(r.code).toBe(0);
+        const kernel = readFileSync(join(dir, 'events.txt'), 'utf8')
+          .split('\n')
+          .filter((l) => l !== '');
+        const isDestroy = (l: string) => l.includes('[DESTROY]');
+        // NEW and UPDATE: the same lines in the same order.
+        expect(r.lines.filter((l) => !isDestroy(l)).map(norm)).toEqual(
+          kernel.filter((l) => !isDestroy(l)).map(norm),
+        );
+        // Every DESTROY the kernel printed (within its recording window) is printed too.
+        const ours = r.lines.filter(isDestroy).map(normDestroy);
+        for (const d of kernel.filter(isDestroy).map(normDestroy)) expect(ours).toContain(d);
+      },
+    );
+  }
+});
