@@ -1,10 +1,12 @@
 import {
   type Conn,
+  ConnAcct,
   type EventNotifier,
   IP_CT_INVALID,
   Kernel,
   type Netns,
   NF_ACCEPT,
+  NF_CT_EXT_ACCT,
   NF_INET_POST_ROUTING,
   nfCtExpires,
   Skb,
@@ -27,6 +29,8 @@ export interface SeenEvent {
   state: string;
   timeout: number;
   status: number;
+  /** Counters (nf_conntrack_acct) at that moment, if the conn has them. */
+  acct: ConnAcct | null;
 }
 
 /**
@@ -52,7 +56,9 @@ export class RecordingNotifier implements EventNotifier {
 }
 
 function snap(ct: Conn, bits: number): SeenEvent {
-  return { bits, state: stateName(ct), timeout: Math.floor(nfCtExpires(ct) / HZ), status: ct.status };
+  const a = ct.ext?.[NF_CT_EXT_ACCT] as ConnAcct | undefined;
+  const acct = a === undefined ? null : Object.assign(new ConnAcct(), a);
+  return { bits, state: stateName(ct), timeout: Math.floor(nfCtExpires(ct) / HZ), status: ct.status, acct };
 }
 
 export function stateName(ct: Conn): string {
