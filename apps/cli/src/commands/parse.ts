@@ -1,10 +1,15 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
 import { UsageError } from '../usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** node:util parseArgs, strict, with its errors turned into usage errors (exit 2). */
-export function parse<T extends Options>(command: string, args: readonly string[], options: T) {
+export function parse<T extends Options>(command: string, args: readonly string[], options: T): Parsed<T> {
   try {
     return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({
       args: [...args],
