@@ -175,6 +175,11 @@ T_START=$(date +%s.%N)
 if [[ $SC_MIDSTREAM == 1 ]]; then
   touch "$WORK/go"
   wait "$CLIENT_PID" || die "client failed: $(cat "$WORK/client.log")"
+elif [[ $SC_HOLD == 1 ]]; then
+  # client keeps its connections open; it is killed (by pid) after the listing
+  bg "$WORK/client.log" ip netns exec "$CLI" $PY "$SCEN" client "$NAME"
+  wait_for "[[ -e $WORK/client-hold ]] || ! kill -0 $LAST_PID 2>/dev/null" 30
+  [[ -e $WORK/client-hold ]] || die "client failed: $(cat "$WORK/client.log")"
 elif [[ $SC_OBSERVER == 1 ]]; then
   in_srv $PY "$SCEN" observer "$NAME" >"$WORK/client.log" 2>&1 || die "observer part failed: $(cat "$WORK/client.log")"
 else

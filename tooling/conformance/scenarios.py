@@ -50,6 +50,15 @@ def hold_udp(port):
     return h
 
 
+def hold_forever():
+    """Scenarios with hold=True: signal record.sh that the traffic is done but keep the
+    connections open; record.sh lists the table and kills this process afterwards (its
+    packets after that are not captured: the capture has already stopped)."""
+    touch("client-hold")
+    while True:
+        time.sleep(3600)
+
+
 def touch(name):
     with open(os.path.join(WORK, name), "w") as f:
         f.write("1\n")
@@ -236,12 +245,12 @@ SCENARIOS = {}
 
 
 def scenario(name, description, expect, sysctls=None, server=None, post_wait=1.0,
-             crafted=False, midstream=False, observer=False, cli_nft=""):
+             crafted=False, midstream=False, observer=False, cli_nft="", hold=False):
     def deco(fn):
         SCENARIOS[name] = dict(name=name, description=description, expect=expect,
                                sysctls=dict(COMMON_SYSCTLS, **(sysctls or {})),
                                server=server, post_wait=post_wait, crafted=crafted,
-                               midstream=midstream, observer=observer, cli_nft=cli_nft,
+                               midstream=midstream, observer=observer, cli_nft=cli_nft, hold=hold,
                                client=fn)
         return fn
     return deco
@@ -685,6 +694,52 @@ def _ftp_epsv():
     f.quit()
 
 
+@scenario("ftp-pasv-unused",
+          "FTP control conn from 198.18.0.1:40028: login, PASV (227 ... port 50000), NOOP, and the client never "
+          "connects; the control conn stays open until after the listing (the client is killed afterwards, "
+          "outside the capture), so the expectation is still pending in list-expect.txt.",
+          "expectation NEW 300 198.18.0.1:0 -> 198.18.0.2:50000, still listed at the end",
+          server=("ftp",), post_wait=1.0, hold=True)
+def _ftp_pasv_unused():
+    f = _ftp_login_from(40028)
+    f.sendcmd("PASV")
+    f.voidcmd("NOOP")
+    hold_forever()
+
+
+@scenario("ftp-port-first-segment",
+          "FTP control conn from 198.18.0.1:40029: the client's very first payload segment is "
+          "'PORT 198,18,0,1,175,231' (45031, before USER; server answers 530), then USER/PASS, then "
+          "PORT 198,18,0,1,175,230 (45030), which pyftpdlib accepts by connecting at once; the client has no "
+          "listener there, so its stack answers RST; QUIT.",
+          "first PORT (first payload segment of the direction) is not parsed: no expectation; the second PORT creates one",
+          server=("ftp",), post_wait=1.0)
+def _ftp_port_first():
+    from ftplib import FTP, error_perm
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, 40029))
+    try:
+        f.sendcmd("PORT 198,18,0,1,175,231")
+    except error_perm:
+        pass
+    f.login()
+    try:
+        f.voidcmd("PORT 198,18,0,1,175,230")
+    except Exception:
+        pass
+    time.sleep(0.3)
+    f.voidcmd("NOOP")
+    f.quit()
+
+
+def _ftp_login_from(sport):
+    from ftplib import FTP
+    f = FTP()
+    f.connect(SRV_IP, 21, timeout=10, source_address=(CLI_IP, sport))
+    f.login()
+    return f
+
+
 # --- fragments
 
 @scenario("frag-udp",
@@ -797,6 +852,11 @@ OBSERVED = {
         "data SYN (prerouting related); two data conns 40023/40024 -> 50000 without helper",
     "ftp-eprt": "EPRT: expectation 198.18.0.2:0 -> 198.18.0.1:45010; server data SYN output related; data conn without helper",
     "ftp-epsv": "229 reply: expectation 198.18.0.1:0 -> 198.18.0.2:50000; client data SYN 40027 prerouting related; data conn without helper",
+    "ftp-pasv-unused": "control conn helper=ftp ESTABLISHED [ASSURED]; 227 reply: expectation [NEW] 300 198.18.0.1:0 -> 198.18.0.2:50000; "
+        "never used: list-expect.txt shows it with 297 s left; control conn listed ESTABLISHED helper=ftp",
+    "ftp-port-first-segment": "the first PORT (45031, first client payload segment) creates no expectation; the PORT after login "
+        "creates one for 45030; pyftpdlib's data SYN (output related) consumes it, the client's RST kills the data conn at once "
+        "([DESTROY] tcp 6 120 CLOSE ... [UNREPLIED]); expectation [DESTROY] 299",
     "frag-udp": "defrag before conntrack: NEW udp 30 on the last inbound fragment, UPDATE on the (locally fragmented) reply; acct packets=1 "
         "bytes=3028 each way; nft counts one 3028-byte packet per direction; pcap has 4 inbound + 3 outbound fragments",
     "frag-icmp": "one icmp conn (NEW 30, UPDATE); each 3028-byte echo request/reply counted once: packets=2 bytes=6056 each way; pcap: 3 fragments per datagram",
@@ -821,6 +881,7 @@ def cmd_info(name):
         "SC_CRAFTED": "1" if sc["crafted"] else "0",
         "SC_MIDSTREAM": "1" if sc["midstream"] else "0",
         "SC_OBSERVER": "1" if sc["observer"] else "0",
+        "SC_HOLD": "1" if sc["hold"] else "0",
         "SC_CLI_NFT": sc["cli_nft"],
     }
     for k, v in out.items():
