@@ -35,7 +35,12 @@ describe('generic l4 tracking of real IPv4 bytes', () => {
     skb.set(a, 0, a.length, clock.nowUs());
     // Observe the ctinfo at confirm time via a look at the conn before release.
     let seen = -2;
-    net.kernel.hooks.register({ pf: 2, hooknum: 1, priority: 0, hook: (s) => ((seen = s.ctinfo), NF_ACCEPT) });
+    net.kernel.hooks.register({
+      pf: 2,
+      hooknum: 1,
+      priority: 0,
+      hook: (s) => ((seen = s.ctinfo), NF_ACCEPT),
+    });
     expect(net.input(skb)).toBe(NF_ACCEPT);
     expect(seen).toBe(IP_CT_NEW);
     expect(net.count).toBe(1);
@@ -73,7 +78,13 @@ describe('generic l4 tracking of real IPv4 bytes', () => {
   it('a non-first fragment is invalid and not tracked', () => {
     const { net } = setup();
     const skb = new Skb();
-    const f = ipv4({ src: '198.18.0.1', dst: '198.18.0.2', proto: 17, payload: new Uint8Array(16), fragOffset: 8 });
+    const f = ipv4({
+      src: '198.18.0.1',
+      dst: '198.18.0.2',
+      proto: 17,
+      payload: new Uint8Array(16),
+      fragOffset: 8,
+    });
     net.input(skb.set(f, 0, f.length, 0));
     expect(skb.ctinfo).toBe(IP_CT_INVALID);
     expect(net.stats.invalid).toBe(1);
