@@ -117,7 +117,7 @@ describe('timeout sysctls (sysctl.md)', () => {
     expect(off.ctinfo).toBe(IP_CT_NEW);
   });
 
-  it('be_liberal and ignore_invalid_rst are covered in window.test.ts and rules.test.ts; max_retrans=255 accepted', () => {
+  it('nf_conntrack_tcp_max_retrans=255: ten identical ACKs never reach the retrans cap', () => {
     const lab = new Lab({ nf_conntrack_tcp_max_retrans: 255 });
     lab.handshake();
     for (let i = 0; i < 10; i++) lab.orig({ flags: 'A', seq: 1001, ack: 5001 });
