@@ -23,6 +23,7 @@ import type { EventNotifier } from './notifier.js';
 import { CtError } from './errors.js';
 import type { Skb } from './skb.js';
 import { Stats } from './stats.js';
+import { ConntrackGc } from './gc.js';
 import { CORE_SYSCTLS, type Sysctl, SysctlTable } from './sysctl.js';
 import { ConntrackTable } from './table.js';
 import { Timers } from './timers.js';
@@ -81,6 +82,8 @@ export class Netns {
   readonly scratchReply = new Tuple();
   /** Set by early drop when nothing could be evicted (GC then evicts near 95 %). */
   earlyDropFlag = false;
+  /** The GC worker's schedule on this netns' clock. */
+  readonly gc: ConntrackGc;
   /** Ids: jhash of a sequence number with a per-netns key. */
   idSeq = 0;
   readonly idSeed: number;
@@ -107,6 +110,7 @@ export class Netns {
     const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
     this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
+    this.gc = new ConntrackGc(this, Math.floor(this.clock.nowUs() / US_PER_JIFFY));
     this.syncClock();
   }
 
@@ -141,6 +145,14 @@ export class Netns {
   syncClock(): void {
     const us = this.clock.nowUs();
     const j = Math.floor(us / US_PER_JIFFY);
+    // GC passes interleave with expiry in time order. Over an empty table a pass only
+    // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
+    if (this.count === 0 && this.gc.next <= j) this.gc.skipIdle(j);
+    while (this.gc.next <= j) {
+      const at = this.gc.next;
+      this.runTimers(at);
+      this.gc.run(at);
+    }
     if (j >= this.timers.next) this.runTimers(j);
     this.nowUs = us;
     this.jiffies = j;
