@@ -1,0 +1,204 @@
+import { ipv4Offset, readCapture, replay, UsageError } from '@ctrack/cli';
+import { CONNTRACK_S_FIELDS, VirtualClock } from '@ctrack/core';
+import { formatConntrack } from '@ctrack/ecache';
+import { type Fixture, secondsToUs } from './fixtures.js';
+import {
+  type EventLine,
+  type ListLine,
+  parseEventLine,
+  parseListLine,
+  parseTimestampPrefix,
+  parseTraceLine,
+  type TraceLine,
+} from './lines.js';
+
+/** Fixed seeds: the same replay every run (the kernel's are random; ids are mapped, not compared). */
+const HASH_SEED = 0x5eed;
+const ID_SEED = 0x1d;
+
+/** One packet of the capture, as far as the comparison needs it. */
+export interface PacketInfo {
+  /** IPv4 total length (what nft counts), or null for a non-IPv4 frame. */
+  ipLen: number | null;
+  src: string;
+  proto: number;
+  dport: number | null;
+}
+
+/** What ctrack made of a fixture. */
+export interface CtrackRun {
+  /** The replay options derived from meta.json, as `ctrack replay` arguments (for messages). */
+  argv: string[];
+  /** Choices made while deriving them (ignored sysctls, helpers not passed or unavailable). */
+  notes: string[];
+  /** The helper could not be loaded: the replay ran without it. */
+  helperError: string | null;
+  /** Conn events of `--events -o timestamp,id --drain` (times = ctrack's packet clock). */
+  events: EventLine[];
+  /** Expectation event lines (`conntrack -E expect` format), timestamp stripped. */
+  expectEvents: string[];
+  /** `--trace` lines, one per packet. */
+  trace: TraceLine[];
+  /** The table at meta.listed_at (`conntrack -L -o id` lines), replayed without --drain. */
+  list: ListLine[];
+  /** `conntrack -L expect` lines at the end. */
+  listExpect: string[];
+  /** `conntrack -S` counters. */
+  stats: Record<string, number>;
+  /** Capture records by 1-based index. */
+  packets: Map<number, PacketInfo>;
+  stderr: string;
+  exitCode: number;
+}
+
+const ipStr = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+
+/** Read the capture once for IP lengths and ports (nft bytes; which helpers matter). */
+export async function readPackets(pcap: string): Promise<Map<number, PacketInfo>> {
+  const out = new Map<number, PacketInfo>();
+  await readCapture(pcap, (rec) => {
+    const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
+    if (l3 < 0 || rec.caplen - l3 < 20) {
+      out.set(rec.index, { ipLen: null, src: '', proto: -1, dport: null });
+      return;
+    }
+    const b = rec.data;
+    const nh = rec.offset + l3;
+    const ihl = (b[nh]! & 0x0f) << 2;
+    const proto = b[nh + 9]!;
+    const firstFrag = ((b[nh + 6]! & 0x1f) | b[nh + 7]!) === 0;
+    const hasPorts = firstFrag && (proto === 6 || proto === 17) && rec.caplen - l3 >= ihl + 4;
+    out.set(rec.index, {
+      ipLen: (b[nh + 2]! << 8) | b[nh + 3]!,
+      src: ipStr(b, nh + 12),
+      proto,
+      dport: hasPorts ? (b[nh + ihl + 2]! << 8) | b[nh + ihl + 3]! : null,
+    });
+  });
+  return out;
+}
+
+interface Derived {
+  local: string[];
+  sysctl: string[];
+  helpers: string[];
+  notes: string[];
+}
+
+/**
+ * meta.json → replay options: the observer's addresses as --local; the net.netfilter.*
+ * sysctls (others, e.g. net.ipv4.ipfrag_time, are not conntrack's: noted and skipped);
+ * a helper only when the capture has a received TCP packet to its port (the recorder's
+ * nft table assigns ftp on `tcp dport 21` in prerouting in every scenario, so meta.json
+ * always lists it; without such a packet the kernel never attached it).
+ */
+export function deriveOptions(f: Fixture, packets: Map<number, PacketInfo>): Derived {
+  const notes: string[] = [];
+  const sysctl: string[] = [];
+  for (const [k, v] of Object.entries(f.meta.sysctls ?? {})) {
+    if (k.startsWith('net.netfilter.')) sysctl.push(`${k}=${v}`);
+    else notes.push(`sysctl ${k}=${v} ignored (not a conntrack knob)`);
+  }
+  const local = new Set(f.meta.local);
+  const helpers: string[] = [];
+  for (const h of f.meta.helpers ?? []) {
+    const used = [...packets.values()].some((p) => p.proto === 6 && p.dport === h.port && !local.has(p.src));
+    if (used) helpers.push(h.port === 21 ? h.name : `${h.name}:${h.port}`);
+  }
+  return { local: f.meta.local, sysctl, helpers, notes };
+}
+
+function argvOf(pcap: string, d: Derived, extra: string[]): string[] {
+  return [
+    'replay',
+    pcap,
+    ...d.local.flatMap((a) => ['--local', a]),
+    ...d.sysctl.flatMap((s) => ['--sysctl', s]),
+    ...d.helpers.flatMap((h) => ['--helper', h]),
+    ...extra,
+  ];
+}
+
+/** Replay a fixture twice: events/trace with --drain, and the table at listed_at without. */
+export async function runCtrack(f: Fixture): Promise<CtrackRun> {
+  const packets = await readPackets(f.pcap);
+  const d = deriveOptions(f, packets);
+  const notes = [...d.notes];
+  let helperError: string | null = null;
+  let stderr = '';
+  const err = (t: string) => void (stderr += t);
+
+  // 1. events, per-packet trace, drain (every expiry fires at its own deadline)
+  let out = '';
+  const base = {
+    input: f.pcap,
+    local: d.local,
+    sysctl: d.sysctl,
+    progress: false as const,
+    hashSeed: HASH_SEED,
+    idSeed: ID_SEED,
+    stderr: err,
+  };
+  let helpers = d.helpers;
+  const eventsOpts = () => ({
+    ...base,
+    helpers,
+    events: true,
+    format: { timestamp: true, id: true },
+    trace: true,
+    drain: true,
+    stdout: (t: string) => void (out += t),
+  });
+  let r1: Awaited<ReturnType<typeof replay>>;
+  try {
+    r1 = await replay(eventsOpts());
+  } catch (e) {
+    if (!(e instanceof UsageError) || helpers.length === 0) throw e;
+    helperError = e.message;
+    notes.push(`${e.message}: replayed without --helper ${helpers.join(',')}`);
+    helpers = [];
+    out = '';
+    r1 = await replay(eventsOpts());
+  }
+  const events: EventLine[] = [];
+  const expectEvents: string[] = [];
+  const trace: TraceLine[] = [];
+  for (const l of out.split('\n')) {
+    if (l === '') continue;
+    const t = parseTraceLine(l);
+    if (t !== null) {
+      trace.push(t);
+      continue;
+    }
+    const e = parseEventLine(l, events.length);
+    if (e !== null) events.push(e);
+    else expectEvents.push(parseTimestampPrefix(l).rest);
+  }
+
+  // 2. no drain: let the clock run to the listing, then read the table and counters
+  let out2 = '';
+  const r2 = await replay({ ...base, helpers, listExpect: true, stdout: (t) => void (out2 += t) });
+  const net = r2.net;
+  const listedAt = secondsToUs(f.meta.listed_at);
+  if (net.clock instanceof VirtualClock) net.clock.set(listedAt);
+  else (net.clock as unknown as { set(us: number): void }).set(listedAt);
+  net.syncClock();
+  const list = net.conns().map((ct) => parseListLine(formatConntrack(ct, { id: true })));
+  const stats: Record<string, number> = {};
+  for (const k of CONNTRACK_S_FIELDS) stats[k] = net.stats[k];
+
+  return {
+    argv: argvOf(f.pcap, { ...d, helpers }, ['--events', '-o', 'timestamp,id', '--trace', '--drain']),
+    notes,
+    helperError,
+    events,
+    expectEvents,
+    trace,
+    list,
+    listExpect: out2.split('\n').filter((l) => l !== ''),
+    stats,
+    packets,
+    stderr,
+    exitCode: Math.max(r1.exitCode, r2.exitCode),
+  };
+}
