@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * Workload generator:
+ *   node dist/gen/cli.js realistic [--tcp 80000] [--udp 20000] [--open 1000] [--gap-us 2] [--seed 1] [-o file]
+ *   node dist/gen/cli.js synflood|tablefill|fragmix|ftpmix [--n N] [--seed 1] [-o file]
+ * Without -o the file goes to tooling/bench/out/ with the arguments in its name.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, fileName, type WorkloadArgs, type WorkloadName } from './files.js';
+
+const NAMES: WorkloadName[] = ['realistic', 'synflood', 'tablefill', 'fragmix', 'ftpmix'];
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    tcp: { type: 'string' },
+    udp: { type: 'string' },
+    open: { type: 'string' },
+    'gap-us': { type: 'string' },
+    n: { type: 'string' },
+    seed: { type: 'string' },
+    o: { type: 'string' },
+  },
+});
+const name = positionals[0] as WorkloadName;
+if (!NAMES.includes(name)) {
+  console.error(
+    `usage: gen <${NAMES.join('|')}> [--tcp N --udp N --open N --gap-us N | --n N] [--seed N] [-o file]`,
+  );
+  process.exit(2);
+}
+const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+const args: WorkloadArgs = {
+  tcp: num(values.tcp),
+  udp: num(values.udp),
+  open: num(values.open),
+  gapUs: num(values['gap-us']),
+  n: num(values.n),
+  seed: num(values.seed),
+};
+const t0 = performance.now();
+const out = build(name, args);
+const file = values.o ?? fileName(name, args);
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, out.bytes());
+console.log(
+  `${file}: ${out.packets} packets, ${(out.len / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
