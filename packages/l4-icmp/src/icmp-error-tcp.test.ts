@@ -3,7 +3,7 @@ import { icmpPacket, tcpPacket } from '@ctrack/core/testing';
 import { tcpModule } from '@ctrack/l4-tcp';
 import { describe, expect, it } from 'vitest';
 import { icmpModule } from './index.js';
-import { SEC, setup } from './test-support/harness.js';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

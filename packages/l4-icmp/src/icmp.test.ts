@@ -13,7 +13,7 @@ import {
 import { icmpPacket, ipv4 } from '@ctrack/core/testing';
 import { describe, expect, it } from 'vitest';
 import { icmpL4Proto, icmpModule } from './index.js';
-import { SEC, setup } from './test-support/harness.js';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

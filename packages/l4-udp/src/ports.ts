@@ -1,4 +1,4 @@
-import type { Skb, Tuple } from '@ctrack/core';
+import { readU16, type Skb, type Tuple } from '@ctrack/core';
 
 /**
  * The port part of a tuple, shared by UDP and UDP-Lite (and any "ports first" protocol):
@@ -8,9 +8,9 @@ import type { Skb, Tuple } from '@ctrack/core';
  */
 export function portsPktToTuple(skb: Skb, dataoff: number, t: Tuple): boolean {
   if (dataoff + 4 > skb.nhoff + skb.len) return false;
-  const v = skb.view;
-  t.sport = v.getUint16(dataoff);
-  t.dport = v.getUint16(dataoff + 2);
+  const d = skb.data;
+  t.sport = readU16(d, dataoff);
+  t.dport = readU16(d, dataoff + 2);
   return true;
 }
 

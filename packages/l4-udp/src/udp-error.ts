@@ -1,4 +1,4 @@
-import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, type Skb } from '@ctrack/core';
+import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, readU16, readU32, type Skb } from '@ctrack/core';
 
 /**
  * udp_error (udp-icmp-generic.md §1.1), run by packet() before any state change.
@@ -12,15 +12,15 @@ export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
     skb.invalidReason = 'short packet';
     return true;
   }
-  const v = skb.view;
+  const d = skb.data;
   // 2. 8 ≤ length field ≤ bytes present (trailing bytes beyond it are fine).
-  const len = v.getUint16(dataoff + 4);
+  const len = readU16(d, dataoff + 4);
   if (len > udplen || len < 8) {
     skb.invalidReason = 'truncated/malformed packet';
     return true;
   }
   // 3. Checksum 0: the sender did not compute one.
-  if (v.getUint16(dataoff + 6) === 0) return false;
+  if (readU16(d, dataoff + 6) === 0) return false;
   // 4. Only received packets are verified; locally generated ones are trusted.
   if (
     net.hooknum === NF_INET_PRE_ROUTING &&
@@ -38,7 +38,7 @@ export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
  * (skb->len - dataoff, not the UDP length field) and the sum runs over all of them.
  */
 export function udpChecksumOk(skb: Skb, dataoff: number, l4len: number, proto: number): boolean {
-  const v = skb.view;
+  const d = skb.data;
   const nh = skb.nhoff;
-  return l4ChecksumOk(skb.data, dataoff, l4len, v.getUint32(nh + 12), v.getUint32(nh + 16), proto);
+  return l4ChecksumOk(d, dataoff, l4len, readU32(d, nh + 12), readU32(d, nh + 16), proto);
 }

@@ -56,7 +56,10 @@ export interface Seen {
   ct: Conn | null;
 }
 
-/** A kernel with IPv4 and `mods`, one netns on a virtual clock, an event recorder and a ctinfo observer. */
+/**
+ * A kernel with IPv4 and `mods`, one netns on a virtual clock, an event recorder and a
+ * ctinfo observer. Used by the l4 packages' tests; plugin authors can use it for theirs.
+ */
 export function setup(mods: readonly CtModule[]) {
   const kernel = new Kernel();
   kernel.loadAll([ipv4Module, ...mods]);
