@@ -1,6 +1,18 @@
 import { IP_CT_INVALID } from './constants.js';
 import type { Conn } from './conn.js';
 
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** Big-endian u16 at `off` of `d` (a plain byte read: no DataView needed). */
+export function readU16(d: Uint8Array, off: number): number {
+  return (d[off]! << 8) | d[off + 1]!;
+}
+
+/** Big-endian u32 at `off` of `d`, as a non-negative number. */
+export function readU32(d: Uint8Array, off: number): number {
+  return ((d[off]! << 24) | (d[off + 1]! << 16) | (d[off + 2]! << 8) | d[off + 3]!) >>> 0;
+}
+
 /**
  * The packet (struct sk_buff, reduced to what conntrack reads). The host program owns
  * it and reuses one object for every packet: `set()` points it at new bytes and clears
@@ -9,8 +21,28 @@ import type { Conn } from './conn.js';
 export class Skb {
   /** Packet bytes; the IPv4 header starts at `nhoff`. */
   data: Uint8Array = new Uint8Array(0);
-  /** DataView over the same buffer as `data` (reads are relative to `data.byteOffset`). */
-  view: DataView = new DataView(new ArrayBuffer(0));
+  /**
+   * DataView over the same buffer as `data` (reads are relative to `data.byteOffset`),
+   * made on first use for each new `data`: a packet path that reads bytes directly
+   * (readU16/readU32) never pays for one, even when every packet is its own subarray.
+   */
+  get view(): DataView {
+    const d = this.data;
+    if (this.viewData !== d) {
+      const v = this.dv;
+      if (v.buffer !== d.buffer || v.byteOffset !== d.byteOffset || v.byteLength !== d.byteLength) {
+        this.dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+      }
+      this.viewData = d;
+    }
+    return this.dv;
+  }
+  set view(v: DataView) {
+    this.dv = v;
+    this.viewData = this.data;
+  }
+  private dv: DataView = EMPTY_VIEW;
+  private viewData: Uint8Array = this.data;
   /** Offset of the network header inside `data`. */
   nhoff = 0;
   /** Bytes of the packet from `nhoff` on (the IP total length once trimmed). */
@@ -42,12 +74,7 @@ export class Skb {
 
   /** Point the skb at a new packet. `data` may be a view into a larger buffer. */
   set(data: Uint8Array, nhoff: number, len: number, tstampUs: number): this {
-    if (data !== this.data) {
-      this.data = data;
-      if (this.view.buffer !== data.buffer || this.view.byteOffset !== data.byteOffset || this.view.byteLength !== data.byteLength) {
-        this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-      }
-    }
+    this.data = data;
     this.nhoff = nhoff;
     this.len = len;
     this.tstampUs = tstampUs;

@@ -1,4 +1,4 @@
-import { NF_ACCEPT, NFPROTO_IPV4, type L3Proto, type Skb, type Tuple } from '@ctrack/core';
+import { NF_ACCEPT, NFPROTO_IPV4, type L3Proto, readU32, type Skb, type Tuple } from '@ctrack/core';
 
 /** IP_OFFSET: the fragment offset bits of frag_off. */
 const IP_OFFSET = 0x1fff;
@@ -13,9 +13,9 @@ export const ipv4L3Proto: L3Proto = {
 
   pktToTuple(skb: Skb, nhoff: number, t: Tuple): boolean {
     if (skb.len < 20) return false;
-    const v = skb.view;
-    t.src = v.getUint32(nhoff + 12);
-    t.dst = v.getUint32(nhoff + 16);
+    const d = skb.data;
+    t.src = readU32(d, nhoff + 12);
+    t.dst = readU32(d, nhoff + 16);
     t.l3num = NFPROTO_IPV4;
     return true;
   },

@@ -4,6 +4,7 @@ import {
   type L4Proto,
   type Netns,
   NFPROTO_IPV4,
+  readU16,
   type Skb,
   type Tuple,
 } from '@ctrack/core';
@@ -25,8 +26,8 @@ export const tcpL4Proto: L4Proto = {
   /** Only the ports are needed: 4 bytes must be readable (nf_ct_get_tuple_ports). */
   pktToTuple(skb: Skb, dataoff: number, t: Tuple): boolean {
     if (dataoff + 4 > skb.nhoff + skb.len) return false;
-    t.sport = skb.view.getUint16(dataoff);
-    t.dport = skb.view.getUint16(dataoff + 2);
+    t.sport = readU16(skb.data, dataoff);
+    t.dport = readU16(skb.data, dataoff + 2);
     return true;
   },
 

@@ -1,4 +1,4 @@
-import type { Skb } from '@ctrack/core';
+import { readU32, type Skb } from '@ctrack/core';
 import {
   IP_CT_TCP_FLAG_BE_LIBERAL,
   IP_CT_TCP_FLAG_SACK_PERM,
@@ -67,10 +67,9 @@ export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): 
   let length = doff - 20;
   if (length <= 0) return sack;
   const d = skb.data;
-  const v = skb.view;
   let p = dataoff + 20;
   // Fast path for the timestamp-only option layout.
-  if (length === TCPOLEN_TSTAMP_ALIGNED && v.getUint32(p) === TSTAMP_ONLY_WORD) return sack;
+  if (length === TCPOLEN_TSTAMP_ALIGNED && readU32(d, p) === TSTAMP_ONLY_WORD) return sack;
   let best = sack;
   while (length > 0) {
     const opcode = d[p++]!;
@@ -89,7 +88,7 @@ export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): 
       (opsize - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK === 0
     ) {
       for (let i = 0; i < opsize - TCPOLEN_SACK_BASE; i += TCPOLEN_SACK_PERBLOCK) {
-        const right = v.getUint32(p + i + 4);
+        const right = readU32(d, p + i + 4);
         if (((best - right) | 0) < 0) best = right; // after(right, best)
       }
       return best;

@@ -18,6 +18,7 @@ import {
   nfCtExpires,
   nfCtRefresh,
   nfCtRefreshAcct,
+  readU32,
   type Skb,
 } from '@ctrack/core';
 import {
@@ -77,9 +78,8 @@ function tcpError(skb: Skb, dataoff: number, net: Netns): string | null {
   const doff = (d[dataoff + 12]! >> 4) << 2;
   if (doff < TCP_HDR_LEN || tcplen < doff) return 'truncated packet';
   if (net.checksum.value !== 0 && net.hooknum === NF_INET_PRE_ROUTING) {
-    const v = skb.view;
-    const saddr = v.getUint32(skb.nhoff + 12);
-    const daddr = v.getUint32(skb.nhoff + 16);
+    const saddr = readU32(d, skb.nhoff + 12);
+    const daddr = readU32(d, skb.nhoff + 16);
     if (!l4ChecksumOk(d, dataoff, tcplen, saddr, daddr, IPPROTO_TCP)) return 'bad checksum';
   }
   const tcpflags = d[dataoff + 13]! & ~(TCPHDR_ECE | TCPHDR_CWR | TCPHDR_PSH);

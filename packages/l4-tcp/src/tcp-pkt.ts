@@ -1,4 +1,4 @@
-import type { Skb } from '@ctrack/core';
+import { readU16, readU32, type Skb } from '@ctrack/core';
 import { TCPHDR_FIN, TCPHDR_SYN } from './constants.js';
 
 /**
@@ -22,14 +22,13 @@ export class TcpPkt {
 
   /** Read the fields of a header already checked to be complete (tcp_error passed). */
   load(skb: Skb, dataoff: number): void {
-    const v = skb.view;
     const d = skb.data;
     this.dataoff = dataoff;
     this.doff = (d[dataoff + 12]! >> 4) << 2;
     this.flags = d[dataoff + 13]!;
-    this.seq = v.getUint32(dataoff + 4);
-    this.ackSeq = v.getUint32(dataoff + 8);
-    this.win = v.getUint16(dataoff + 14);
+    this.seq = readU32(d, dataoff + 4);
+    this.ackSeq = readU32(d, dataoff + 8);
+    this.win = readU16(d, dataoff + 14);
     const payload = skb.nhoff + skb.len - dataoff - this.doff;
     const f = this.flags;
     this.end =
