@@ -14,20 +14,32 @@ const C = '198.18.0.1';
 const S = '198.18.0.2';
 const w = new PcapWriter({ linktype: 1 });
 let t = 1_795_250_780_000_000;
-let n = 0;
 const add = (ip) => {
   w.add(encapsulate(1, ip), (t += 10));
-  n++;
 };
 const data = new Uint8Array(100);
 for (let i = 0; i < flows; i++) {
   const sp = 1024 + (i % 60000);
   const dp = 8000 + Math.floor(i / 60000);
   add(tcpPacket(C, S, { sport: sp, dport: dp, seq: 1000, flags: 'S', win: 64240, options: { mss: 1460 } }));
-  add(tcpPacket(S, C, { sport: dp, dport: sp, seq: 5000, ack: 1001, flags: 'SA', win: 65160, options: { mss: 1460 } }));
+  add(
+    tcpPacket(S, C, {
+      sport: dp,
+      dport: sp,
+      seq: 5000,
+      ack: 1001,
+      flags: 'SA',
+      win: 65160,
+      options: { mss: 1460 },
+    }),
+  );
   add(tcpPacket(C, S, { sport: sp, dport: dp, seq: 1001, ack: 5001, flags: 'A', win: 64240 }));
-  add(tcpPacket(C, S, { sport: sp, dport: dp, seq: 1001, ack: 5001, flags: 'PA', win: 64240, payload: data }));
-  add(tcpPacket(S, C, { sport: dp, dport: sp, seq: 5001, ack: 1101, flags: 'PA', win: 65160, payload: data }));
+  add(
+    tcpPacket(C, S, { sport: sp, dport: dp, seq: 1001, ack: 5001, flags: 'PA', win: 64240, payload: data }),
+  );
+  add(
+    tcpPacket(S, C, { sport: dp, dport: sp, seq: 5001, ack: 1101, flags: 'PA', win: 65160, payload: data }),
+  );
   add(tcpPacket(C, S, { sport: sp, dport: dp, seq: 1101, ack: 5101, flags: 'A', win: 64240 }));
   add(tcpPacket(C, S, { sport: sp, dport: dp, seq: 1101, ack: 5101, flags: 'FA', win: 64240 }));
   add(tcpPacket(S, C, { sport: dp, dport: sp, seq: 5101, ack: 1102, flags: 'FA', win: 65160 }));
@@ -43,7 +55,14 @@ for (const [label, opts] of [
   ['--events (discarded)', { events: true }],
 ]) {
   const t0 = process.hrtime.bigint();
-  const res = await replay({ input: file, local: [S], stdout: () => {}, stderr: () => {}, progress: false, ...opts });
+  const res = await replay({
+    input: file,
+    local: [S],
+    stdout: () => {},
+    stderr: () => {},
+    progress: false,
+    ...opts,
+  });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(
     `${label}: ${res.counters.packets} packets (${(bytes.length / 1e6).toFixed(1)} MB, ${flows * 2} conns) in ${s.toFixed(2)} s = ${Math.round(res.counters.packets / s)} packets/s`,

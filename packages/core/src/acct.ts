@@ -1,5 +1,5 @@
-import { NF_CT_EXT_ACCT } from './constants.js';
 import { type Conn, extAdd } from './conn.js';
+import { NF_CT_EXT_ACCT } from './constants.js';
 import type { ExtensionType } from './extend.js';
 import type { Netns } from './netns.js';
 import { ConnAcct } from './refresh.js';

@@ -1,3 +1,4 @@
+import { Conn, type TupleHash } from './conn.js';
 import {
   ctinfo2dir,
   IP_CT_DIR_ORIGINAL,
@@ -25,16 +26,15 @@ import {
   NF_DROP,
   NF_REPEAT,
 } from './constants.js';
-import { Conn, type TupleHash } from './conn.js';
-import { jhash3words } from './jhash.js';
+import type { ConnHelp } from './helper-ext.js';
 import type { HookState } from './hooks.js';
+import { jhash3words } from './jhash.js';
 import type { L3Proto } from './l3proto.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
 import type { Skb } from './skb.js';
-import { tupleCopy, tupleEqual, type Tuple } from './tuple.js';
-import type { ConnHelp } from './helper-ext.js';
 import type { ConnTstamp } from './tstamp.js';
+import { type Tuple, tupleCopy, tupleEqual } from './tuple.js';
 
 /** Eviction range of early drop (NF_CT_EVICTION_RANGE). */
 const NF_CT_EVICTION_RANGE = 8;
@@ -248,7 +248,9 @@ function confirm(ct: Conn, skb: Skb): number {
   const rawReply = table.rawHash(ct.tuplehash[1], ct.zone);
   // 5. Clash search, with the chain limit.
   const maxChain = MIN_CHAINLEN + (net.idSeq % MAX_CHAINLEN);
-  const hit = searchChain(net, ct.tuplehash[0], ct.hashOrig, ct.zone, maxChain) ?? searchChain(net, ct.tuplehash[1], rawReply, ct.zone, maxChain);
+  const hit =
+    searchChain(net, ct.tuplehash[0], ct.hashOrig, ct.zone, maxChain) ??
+    searchChain(net, ct.tuplehash[1], rawReply, ct.zone, maxChain);
   if (hit === CHAIN_TOO_LONG) {
     net.stats.chaintoolong++;
     net.stats.insert_failed++;
@@ -275,7 +277,13 @@ function confirm(ct: Conn, skb: Skb): number {
 const CHAIN_TOO_LONG = 0 as const;
 
 /** Walk one chain at confirm: the equal confirmed entry, null, or CHAIN_TOO_LONG. */
-function searchChain(net: Netns, t: Tuple, raw: number, zone: number, maxChain: number): TupleHash | null | typeof CHAIN_TOO_LONG {
+function searchChain(
+  net: Netns,
+  t: Tuple,
+  raw: number,
+  zone: number,
+  maxChain: number,
+): TupleHash | null | typeof CHAIN_TOO_LONG {
   let len = 0;
   for (let h = net.table.heads[net.table.bucket(raw)]; h !== null; h = h.next) {
     if (tupleEqual(h, t) && h.ct.zone === zone) return h;

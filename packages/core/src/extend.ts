@@ -1,5 +1,5 @@
-import { NF_CT_EXT_NUM } from './constants.js';
 import type { Conn } from './conn.js';
+import { NF_CT_EXT_NUM } from './constants.js';
 import { CtError } from './errors.js';
 import type { Netns } from './netns.js';
 import type { RegistrationLog } from './registration-log.js';
@@ -29,14 +29,20 @@ export class ExtensionRegistry {
 
   register(type: ExtensionType): void {
     if (!(Number.isInteger(type.id) && type.id >= 0 && type.id < NF_CT_EXT_NUM)) {
-      throw new CtError('EINVAL', `extension ${type.name}: id ${type.id} is out of range (< ${NF_CT_EXT_NUM})`);
+      throw new CtError(
+        'EINVAL',
+        `extension ${type.name}: id ${type.id} is out of range (< ${NF_CT_EXT_NUM})`,
+      );
     }
     if (this.types[type.id] !== undefined) {
       throw new CtError('EBUSY', `extension id ${type.id} is taken by ${this.types[type.id]!.name}`);
     }
     this.types[type.id] = type;
     this.recompute();
-    this.log.record(() => this.isRegistered(type) && this.unregister(type), `extension ${type.name} (${type.id})`);
+    this.log.record(
+      () => this.isRegistered(type) && this.unregister(type),
+      `extension ${type.name} (${type.id})`,
+    );
   }
 
   unregister(type: ExtensionType): void {

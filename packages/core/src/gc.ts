@@ -1,6 +1,6 @@
-import { IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_OFFLOAD } from './constants.js';
 import type { Conn } from './conn.js';
 import { nfCtDelete } from './conntrack-core.js';
+import { IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_OFFLOAD } from './constants.js';
 import type { Netns } from './netns.js';
 
 /**
@@ -69,7 +69,7 @@ export class ConntrackGc {
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(Math.max(v, lo), hi);
 }
 
 /** gc_worker_skip_ct: unconfirmed, dying or offloaded entries are left alone. */

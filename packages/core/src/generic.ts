@@ -1,5 +1,5 @@
-import { NF_ACCEPT } from './constants.js';
 import type { Conn } from './conn.js';
+import { NF_ACCEPT } from './constants.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
 import { nfCtRefreshAcct } from './refresh.js';

@@ -1,5 +1,5 @@
-import { IPS_HELPER, NF_CT_EXT_HELPER } from './constants.js';
 import { type Conn, extAdd, extFind } from './conn.js';
+import { IPS_HELPER, NF_CT_EXT_HELPER } from './constants.js';
 import type { Helper } from './helper.js';
 
 /** struct nf_conn_help: the attached helper, its private data and expectation counts per class. */

@@ -1,5 +1,5 @@
-import { NFPROTO_UNSPEC } from './constants.js';
 import type { Conn } from './conn.js';
+import { NFPROTO_UNSPEC } from './constants.js';
 import { CtError } from './errors.js';
 import type { Netns } from './netns.js';
 import type { RegistrationLog } from './registration-log.js';
@@ -58,27 +58,42 @@ export class HelperRegistry {
 
   register(h: Helper): void {
     if (h.name.length === 0 || h.name.length >= NF_CT_HELPER_NAME_LEN) {
-      throw new CtError('EINVAL', `helper name "${h.name}" must be 1..${NF_CT_HELPER_NAME_LEN - 1} characters`);
+      throw new CtError(
+        'EINVAL',
+        `helper name "${h.name}" must be 1..${NF_CT_HELPER_NAME_LEN - 1} characters`,
+      );
     }
     if (h.expectClassMax >= NF_CT_MAX_EXPECT_CLASSES || h.expectPolicy.length === 0) {
       throw new CtError('EINVAL', `helper ${h.name}: needs 1..${NF_CT_MAX_EXPECT_CLASSES} expect classes`);
     }
     for (const p of h.expectPolicy) {
       if (p.maxExpected > NF_CT_EXPECT_MAX_CNT) {
-        throw new CtError('EINVAL', `helper ${h.name}: max_expected ${p.maxExpected} > ${NF_CT_EXPECT_MAX_CNT}`);
+        throw new CtError(
+          'EINVAL',
+          `helper ${h.name}: max_expected ${p.maxExpected} > ${NF_CT_EXPECT_MAX_CNT}`,
+        );
       }
     }
     const userspace = ((h.flags ?? 0) & NF_CT_HELPER_F_USERSPACE) !== 0;
     for (const cur of this.helpers) {
       const sameName =
-        cur.name === h.name && (cur.l3num === h.l3num || cur.l3num === NFPROTO_UNSPEC) && cur.protonum === h.protonum;
-      const sameTuple = !userspace && cur.l3num === h.l3num && cur.protonum === h.protonum && cur.port === h.port;
+        cur.name === h.name &&
+        (cur.l3num === h.l3num || cur.l3num === NFPROTO_UNSPEC) &&
+        cur.protonum === h.protonum;
+      const sameTuple =
+        !userspace && cur.l3num === h.l3num && cur.protonum === h.protonum && cur.port === h.port;
       if (sameName || sameTuple) {
-        throw new CtError('EBUSY', `helper ${h.name}: ${sameName ? 'name' : 'tuple'} already registered by ${cur.name}`);
+        throw new CtError(
+          'EBUSY',
+          `helper ${h.name}: ${sameName ? 'name' : 'tuple'} already registered by ${cur.name}`,
+        );
       }
     }
     this.helpers.push(h);
-    this.log.record(() => this.isRegistered(h) && this.unregister(h), `helper ${h.name} (${h.l3num}, ${h.protonum}, port ${h.port})`);
+    this.log.record(
+      () => this.isRegistered(h) && this.unregister(h),
+      `helper ${h.name} (${h.l3num}, ${h.protonum}, port ${h.port})`,
+    );
   }
 
   unregister(h: Helper): void {

@@ -38,7 +38,10 @@ export class HookRegistry {
   constructor(private readonly log: RegistrationLog) {}
 
   register(ops: HookOps): void {
-    if (!(ops.pf >= 0 && ops.pf < NFPROTO_NUMPROTO) || !(ops.hooknum >= 0 && ops.hooknum < NF_INET_NUMHOOKS)) {
+    if (
+      !(ops.pf >= 0 && ops.pf < NFPROTO_NUMPROTO) ||
+      !(ops.hooknum >= 0 && ops.hooknum < NF_INET_NUMHOOKS)
+    ) {
       throw new CtError('EINVAL', `hook ${ops.name ?? '?'}: bad family ${ops.pf} or hook ${ops.hooknum}`);
     }
     const list = this.entries[ops.pf]![ops.hooknum]!;

@@ -7,9 +7,9 @@
 import 'reflect-metadata';
 
 export * from './acct.js';
+export * from './checksum.js';
 export * from './clock.js';
 export * from './conn.js';
-export * from './constants.js';
 export {
   nfConntrackConfirm,
   nfConntrackEventCache,
@@ -21,6 +21,7 @@ export {
   nfCtSet,
   relatedCtinfo,
 } from './conntrack-core.js';
+export * from './constants.js';
 export * from './errors.js';
 export * from './expect-point.js';
 export * from './extend.js';
@@ -47,4 +48,3 @@ export * from './timers.js';
 export * from './tokens.js';
 export * from './tstamp.js';
 export * from './tuple.js';
-export * from './checksum.js';

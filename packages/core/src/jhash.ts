@@ -16,22 +16,41 @@ let b = 0;
 let c = 0;
 
 function mix(): void {
-  a = (a - c) | 0; a ^= rol32(c, 4); c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rol32(a, 6); a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rol32(b, 8); b = (b + a) | 0;
-  a = (a - c) | 0; a ^= rol32(c, 16); c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rol32(a, 19); a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rol32(b, 4); b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rol32(c, 4);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rol32(a, 6);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rol32(b, 8);
+  b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rol32(c, 16);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rol32(a, 19);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rol32(b, 4);
+  b = (b + a) | 0;
 }
 
 function final(): void {
-  c ^= b; c = (c - rol32(b, 14)) | 0;
-  a ^= c; a = (a - rol32(c, 11)) | 0;
-  b ^= a; b = (b - rol32(a, 25)) | 0;
-  c ^= b; c = (c - rol32(b, 16)) | 0;
-  a ^= c; a = (a - rol32(c, 4)) | 0;
-  b ^= a; b = (b - rol32(a, 14)) | 0;
-  c ^= b; c = (c - rol32(b, 24)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 14)) | 0;
+  a ^= c;
+  a = (a - rol32(c, 11)) | 0;
+  b ^= a;
+  b = (b - rol32(a, 25)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 16)) | 0;
+  a ^= c;
+  a = (a - rol32(c, 4)) | 0;
+  b ^= a;
+  b = (b - rol32(a, 14)) | 0;
+  c ^= b;
+  c = (c - rol32(b, 24)) | 0;
 }
 
 /** jhash2(k, length, initval) over an array of u32 words; returns an unsigned u32. */

@@ -1,8 +1,8 @@
-import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { acctExtension } from './acct.js';
 import { IPCT_HELPER } from './constants.js';
-import { ExtensionRegistry } from './extend.js';
 import { CtError } from './errors.js';
+import { ExtensionRegistry } from './extend.js';
 import { type Helper, HelperRegistry } from './helper.js';
 import { nfctHelp } from './helper-ext.js';
 import { HookRegistry } from './hooks.js';
@@ -14,6 +14,7 @@ import type { CtModule, LoadedModule } from './module.js';
 import { Netns, type NetnsOptions } from './netns.js';
 import { RegistrationLog, unwind } from './registration-log.js';
 import { Sysctl, type SysctlDef } from './sysctl.js';
+import { roundBuckets } from './table.js';
 import {
   CLOCK,
   EXTENSIONS,
@@ -28,7 +29,6 @@ import {
   TABLE,
   TIMERS,
 } from './tokens.js';
-import { roundBuckets } from './table.js';
 import { tstampExtension } from './tstamp.js';
 
 export interface KernelOptions {

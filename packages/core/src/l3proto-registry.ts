@@ -18,16 +18,25 @@ export class L3ProtoRegistry {
 
   register(proto: L3Proto): void {
     if (!(proto.l3proto >= 0 && proto.l3proto < NFPROTO_NUMPROTO)) {
-      throw new CtError('EBUSY', `l3proto ${proto.name}: family ${proto.l3proto} is out of range (>= ${NFPROTO_NUMPROTO})`);
+      throw new CtError(
+        'EBUSY',
+        `l3proto ${proto.name}: family ${proto.l3proto} is out of range (>= ${NFPROTO_NUMPROTO})`,
+      );
     }
     if (proto.tupleToNlattr !== undefined && proto.nlattrTupleSize === undefined) {
       throw new CtError('EINVAL', `l3proto ${proto.name}: tupleToNlattr without nlattrTupleSize`);
     }
     if (this.slots[proto.l3proto] !== genericL3Proto) {
-      throw new CtError('EBUSY', `l3proto slot ${proto.l3proto} is taken by ${this.slots[proto.l3proto]!.name}`);
+      throw new CtError(
+        'EBUSY',
+        `l3proto slot ${proto.l3proto} is taken by ${this.slots[proto.l3proto]!.name}`,
+      );
     }
     this.slots[proto.l3proto] = proto;
-    this.log.record(() => this.isRegistered(proto) && this.unregister(proto), `l3proto ${proto.name} (${proto.l3proto})`);
+    this.log.record(
+      () => this.isRegistered(proto) && this.unregister(proto),
+      `l3proto ${proto.name} (${proto.l3proto})`,
+    );
   }
 
   unregister(proto: L3Proto): void {

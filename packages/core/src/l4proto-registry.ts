@@ -27,7 +27,10 @@ export class L4ProtoRegistry {
 
   register(proto: L4Proto): void {
     if (!(proto.l3proto >= 0 && proto.l3proto < NFPROTO_NUMPROTO)) {
-      throw new CtError('EBUSY', `l4proto ${proto.name}: family ${proto.l3proto} is out of range (>= ${NFPROTO_NUMPROTO})`);
+      throw new CtError(
+        'EBUSY',
+        `l4proto ${proto.name}: family ${proto.l3proto} is out of range (>= ${NFPROTO_NUMPROTO})`,
+      );
     }
     if (!(proto.l4proto >= 0 && proto.l4proto < MAX_NF_CT_PROTO)) {
       throw new CtError('EINVAL', `l4proto ${proto.name}: protocol ${proto.l4proto} is not a u8`);

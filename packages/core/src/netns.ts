@@ -1,5 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Clock } from './clock.js';
+import type { Conn } from './conn.js';
+import { nfCtDelete, nfCtPut } from './conntrack-core.js';
 import {
   HZ,
   IP_CT_INVALID,
@@ -14,16 +16,14 @@ import {
   NFPROTO_IPV4,
   US_PER_JIFFY,
 } from './constants.js';
-import type { Conn } from './conn.js';
-import { nfCtDelete, nfCtPut } from './conntrack-core.js';
+import { CtError } from './errors.js';
 import type { ExpectHook } from './expect-point.js';
+import { ConntrackGc } from './gc.js';
 import type { HookOps, HookState } from './hooks.js';
 import type { Kernel } from './kernel.js';
 import type { EventNotifier } from './notifier.js';
-import { CtError } from './errors.js';
 import type { Skb } from './skb.js';
 import { Stats } from './stats.js';
-import { ConntrackGc } from './gc.js';
 import { CORE_SYSCTLS, type Sysctl, SysctlTable } from './sysctl.js';
 import { ConntrackTable } from './table.js';
 import { Timers } from './timers.js';
@@ -98,7 +98,8 @@ export class Netns {
     this.inum = opts.inum ?? 0;
     this.idSeed = (opts.idSeed ?? (Math.random() * 0x100000000) >>> 0) >>> 0;
     this.sysctl = new SysctlTable(isInitNet);
-    for (const def of CORE_SYSCTLS) this.sysctl.register(def, def.global ? kernel.globalSysctl(def) : undefined);
+    for (const def of CORE_SYSCTLS)
+      this.sysctl.register(def, def.global ? kernel.globalSysctl(def) : undefined);
     this.sysctl.register({ name: 'nf_conntrack_count', default: 0, readonly: true, read: () => this.count });
     this.max = this.sysctl.handle('nf_conntrack_max');
     this.checksum = this.sysctl.handle('nf_conntrack_checksum');
@@ -121,7 +122,8 @@ export class Netns {
 
   /** Register this netns' event notifier; EBUSY when one is registered. */
   registerNotifier(n: EventNotifier): void {
-    if (this.notifier !== null) throw new CtError('EBUSY', 'an event notifier is already registered in this netns');
+    if (this.notifier !== null)
+      throw new CtError('EBUSY', 'an event notifier is already registered in this netns');
     this.notifier = n;
   }
 
@@ -131,7 +133,8 @@ export class Netns {
   }
 
   registerExpectHook(e: ExpectHook): void {
-    if (this.expect !== null) throw new CtError('EBUSY', 'an expectation table is already registered in this netns');
+    if (this.expect !== null)
+      throw new CtError('EBUSY', 'an expectation table is already registered in this netns');
     this.expect = e;
   }
 
@@ -251,7 +254,8 @@ export class Netns {
    */
   resume(skb: Skb, pathHooks: readonly number[], hookPos: number, afterIndex: number): number {
     let v = this.nfHook(pathHooks[hookPos]!, skb, afterIndex + 1);
-    for (let i = hookPos + 1; v === NF_ACCEPT && i < pathHooks.length; i++) v = this.nfHook(pathHooks[i]!, skb);
+    for (let i = hookPos + 1; v === NF_ACCEPT && i < pathHooks.length; i++)
+      v = this.nfHook(pathHooks[i]!, skb);
     if (v !== NF_STOLEN) this.release(skb);
     return v;
   }

@@ -1,5 +1,5 @@
-import { ctinfo2dir, IPS_CONFIRMED, IPS_FIXED_TIMEOUT, NF_CT_EXT_ACCT } from './constants.js';
 import type { Conn } from './conn.js';
+import { ctinfo2dir, IPS_CONFIRMED, IPS_FIXED_TIMEOUT, NF_CT_EXT_ACCT } from './constants.js';
 import type { Skb } from './skb.js';
 
 /** Per-direction packet and byte counters (struct nf_conn_acct). */
@@ -58,5 +58,5 @@ export function nfCtAcct(ct: Conn, ctinfo: number, skb: Skb): void {
 export function nfCtExpires(ct: Conn): number {
   if ((ct.status & IPS_CONFIRMED) === 0) return ct.timeout;
   const r = ct.timeout - ct.net.jiffies;
-  return r > 0 ? r : 0;
+  return Math.max(r, 0);
 }

@@ -1,5 +1,5 @@
-import { IP_CT_INVALID } from './constants.js';
 import type { Conn } from './conn.js';
+import { IP_CT_INVALID } from './constants.js';
 
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 

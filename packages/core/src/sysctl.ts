@@ -72,7 +72,10 @@ export class SysctlTable {
     if (!s) throw new CtError('EINVAL', `unknown sysctl ${name}`);
     const d = s.def;
     if (d.readonly || (d.global && !this.isInitNet)) {
-      throw new CtError('EACCES', `sysctl ${d.name} is read-only${d.global ? ' outside the init netns' : ''}`);
+      throw new CtError(
+        'EACCES',
+        `sysctl ${d.name} is read-only${d.global ? ' outside the init netns' : ''}`,
+      );
     }
     const v = typeof value === 'number' ? value : parseSysctlValue(value);
     const min = d.min ?? 0;
@@ -87,7 +90,8 @@ export class SysctlTable {
   /** Every knob as name → value, sorted by name (like `sysctl net.netfilter`). */
   entries(): [string, number][] {
     return [...this.knobs.entries()]
-      .map(([k, s]) => [k, s.def.read ? s.def.read() : s.value] as [string, number]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+      .map(([k, s]) => [k, s.def.read ? s.def.read() : s.value] as [string, number])
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1));
   }
 }
 

@@ -27,7 +27,7 @@ export class ConntrackTable {
   /** hash_conntrack_raw: the raw 32-bit hash of `t` in `zone`. */
   rawHash(t: Tuple, zone: number): number {
     const initval = (this.seed ^ zone ^ (((t.dport << 16) | t.protonum) >>> 0)) | 0;
-    return jhash2Tuple9(t.src | 0, ((t.sport << 16) | t.l3num) | 0, t.dst | 0, initval);
+    return jhash2Tuple9(t.src | 0, (t.sport << 16) | t.l3num | 0, t.dst | 0, initval);
   }
 
   bucket(raw: number): number {

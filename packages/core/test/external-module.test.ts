@@ -133,7 +133,10 @@ describe('a third-party l4 module using only @ctrack/core public exports', () =>
     net.registerNotifier({
       cache() {},
       deliverCached() {},
-      report: (_ct, ev) => (destroyed.push(ev & IPCT_DESTROY), true),
+      report: (_ct, ev) => {
+        destroyed.push(ev & IPCT_DESTROY);
+        return true;
+      },
       expectEvent() {},
     });
     const seen: number[] = [];
@@ -141,7 +144,10 @@ describe('a third-party l4 module using only @ctrack/core public exports', () =>
       pf: 2,
       hooknum: NF_INET_LOCAL_IN,
       priority: NF_IP_PRI_FILTER,
-      hook: (s) => (seen.push(s.ctinfo), NF_ACCEPT),
+      hook: (s) => {
+        seen.push(s.ctinfo);
+        return NF_ACCEPT;
+      },
     });
     const skb = new Skb();
     const send = (p: Uint8Array) => net.input(skb.set(p, 0, p.length, clock.nowUs()));

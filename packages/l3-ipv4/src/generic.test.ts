@@ -39,7 +39,10 @@ describe('generic l4 tracking of real IPv4 bytes', () => {
       pf: 2,
       hooknum: 1,
       priority: 0,
-      hook: (s) => ((seen = s.ctinfo), NF_ACCEPT),
+      hook: (s) => {
+        seen = s.ctinfo;
+        return NF_ACCEPT;
+      },
     });
     expect(net.input(skb)).toBe(NF_ACCEPT);
     expect(seen).toBe(IP_CT_NEW);

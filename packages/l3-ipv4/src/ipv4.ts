@@ -1,4 +1,4 @@
-import { NF_ACCEPT, NFPROTO_IPV4, type L3Proto, readU32, type Skb, type Tuple } from '@ctrack/core';
+import { type L3Proto, NF_ACCEPT, NFPROTO_IPV4, readU32, type Skb, type Tuple } from '@ctrack/core';
 
 /** IP_OFFSET: the fragment offset bits of frag_off. */
 const IP_OFFSET = 0x1fff;

@@ -27,10 +27,10 @@ import {
   parseIpv4,
   type Skb,
 } from '@ctrack/core';
+import { setup } from '@ctrack/l3-ipv4/testing';
 import { udpModule } from '@ctrack/l4-udp';
 import { describe, expect, it } from 'vitest';
 import { icmpModule } from './index.js';
-import { setup } from '@ctrack/l3-ipv4/testing';
 import { readPcap } from './test-support/pcap.js';
 
 const FIXTURES = new URL('../../../tooling/conformance/fixtures/', import.meta.url);

@@ -1,9 +1,9 @@
 import { IP_CT_INVALID, IP_CT_RELATED_REPLY, IPS_SEEN_REPLY } from '@ctrack/core';
 import { icmpPacket, tcpPacket } from '@ctrack/core/testing';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { tcpModule } from '@ctrack/l4-tcp';
 import { describe, expect, it } from 'vitest';
 import { icmpModule } from './index.js';
-import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

@@ -8,10 +8,10 @@ import {
   NF_ACCEPT,
 } from '@ctrack/core';
 import { icmpPacket, ipv4, udpPacket } from '@ctrack/core/testing';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { udpModule } from '@ctrack/l4-udp';
 import { describe, expect, it } from 'vitest';
 import { icmpModule } from './index.js';
-import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

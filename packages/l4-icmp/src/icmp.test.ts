@@ -11,9 +11,9 @@ import {
   NF_ACCEPT,
 } from '@ctrack/core';
 import { icmpPacket, ipv4 } from '@ctrack/core/testing';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { describe, expect, it } from 'vitest';
 import { icmpL4Proto, icmpModule } from './index.js';
-import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

@@ -1,9 +1,9 @@
 import { CtError, IP_CT_INVALID, IPCT_DESTROY, L4PROTOS, type L4Proto } from '@ctrack/core';
 import { icmpPacket, udpPacket } from '@ctrack/core/testing';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { udpModule } from '@ctrack/l4-udp';
 import { describe, expect, it } from 'vitest';
 import { icmpL4Proto, icmpModule } from './index.js';
-import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

@@ -1,8 +1,8 @@
 import { CtError, IPCT_DESTROY, L4PROTOS, type L4Proto } from '@ctrack/core';
 import { udpPacket } from '@ctrack/core/testing';
+import { setup } from '@ctrack/l3-ipv4/testing';
 import { describe, expect, it } from 'vitest';
 import { udpL4Proto, udpliteL4Proto, udpModule } from './index.js';
-import { setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

@@ -11,9 +11,9 @@ import {
   parseIpv4,
 } from '@ctrack/core';
 import { ipv4 } from '@ctrack/core/testing';
+import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { describe, expect, it } from 'vitest';
 import { udpModule } from './index.js';
-import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 
 const A = '198.19.10.1';
 const B = '198.19.20.1';

@@ -29,8 +29,10 @@ function stats(xs: number[]): { median: number; min: number; max: number } {
   return { median, min: s[0]!, max: s[s.length - 1]! };
 }
 
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const newSpaceUsed = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!.space_used_size;
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const newSpaceUsed = () =>
+  v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!.space_used_size;
 
 function setup(buckets: number) {
   const kernel = new Kernel();
@@ -78,7 +80,8 @@ function established(others: number): { pps: number; bytesPerPkt: number } {
   const t0 = performance.now();
   const ok = run(PACKETS);
   const ms = performance.now() - t0;
-  if (ok !== PACKETS || net.count !== others + 1) throw new Error(`unexpected: ${ok} accepted, count ${net.count}`);
+  if (ok !== PACKETS || net.count !== others + 1)
+    throw new Error(`unexpected: ${ok} accepted, count ${net.count}`);
   return { pps: (PACKETS / ms) * 1000, bytesPerPkt: stats(growth).median / 100_000 };
 }
 
@@ -108,7 +111,9 @@ function bytesPerConn(n: number): number {
 function main(): void {
   const cpus = os.cpus();
   console.log(`node ${process.version} (V8 ${process.versions.v8}) on ${os.platform()} ${os.arch()}`);
-  console.log(`machine: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM`);
+  console.log(
+    `machine: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM`,
+  );
   console.log(`runs: ${RUNS}, packets per run: ${fmt(PACKETS)}, conns for memory: ${fmt(CONNS)}\n`);
 
   for (const others of [0, 100_000]) {
@@ -124,7 +129,9 @@ function main(): void {
     console.log(
       `established lookups/s (${fmt(others)} other conns): median ${fmt(s.median)}  [${fmt(s.min)} .. ${fmt(s.max)}]`,
     );
-    console.log(`  young-gen growth per packet: median ${fmt(m.median, 2)} B  [${fmt(m.min, 2)} .. ${fmt(m.max, 2)}]`);
+    console.log(
+      `  young-gen growth per packet: median ${fmt(m.median, 2)} B  [${fmt(m.min, 2)} .. ${fmt(m.max, 2)}]`,
+    );
   }
 
   const bpc: number[] = [];

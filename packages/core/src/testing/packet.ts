@@ -86,7 +86,18 @@ export function tcpOptionsBytes(o: TcpOptions | undefined): Uint8Array {
   if (o.sackPerm) b.push(4, 2);
   if (o.timestamp) {
     const [a, e] = o.timestamp;
-    b.push(8, 10, a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255, e >>> 24, (e >>> 16) & 255, (e >>> 8) & 255, e & 255);
+    b.push(
+      8,
+      10,
+      a >>> 24,
+      (a >>> 16) & 255,
+      (a >>> 8) & 255,
+      a & 255,
+      e >>> 24,
+      (e >>> 16) & 255,
+      (e >>> 8) & 255,
+      e & 255,
+    );
   }
   if (o.wscale !== undefined) b.push(1, 3, 3, o.wscale);
   if (o.sack && o.sack.length > 0) {
