@@ -483,7 +483,8 @@ def _udp_rr():
 
 
 @scenario("udp-stream",
-          "Real UDP 198.18.0.1:40012 -> 198.18.0.2:5001 (echo): 16 request/reply pairs every 0.2 s (3.2 s). "
+          "Real UDP 198.18.0.1:40012 -> 198.18.0.2:5001 (echo): 16 request/reply pairs every 0.15 s (2.4 s), "
+          "so no packet falls within a few jiffies of the 2 s stream boundary. "
           "udp_timeout 5 s, udp_timeout_stream lowered to 6 s.",
           "NEW, UPDATE on reply, UPDATE [ASSURED] once the conn is older than 2 s with traffic both ways; "
           "DESTROY ~6 s after the last packet",
@@ -497,7 +498,7 @@ def _udp_stream():
     for i in range(16):
         s.sendto(b"stream packet %02d\n" % i, (SRV_IP, 5001))
         s.recvfrom(100)
-        time.sleep(0.2)
+        time.sleep(0.15)
 
 
 # --- ICMP
