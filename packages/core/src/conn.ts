@@ -1,42 +1,51 @@
-import { IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY } from './constants.js';
+import { IP_CT_DIR_REPLY } from './constants.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
 import { Tuple } from './tuple.js';
 
 /**
  * struct nf_conntrack_tuple_hash: a tuple plus its hash-chain link and its conn.
- * Every conn owns two, ORIGINAL and REPLY, both linked in the table once confirmed.
+ * Every conn has two, ORIGINAL and REPLY, both linked in the table once confirmed.
+ * To save an object per conn, the ORIGINAL one is the `Conn` itself (`ct.orig === ct`)
+ * and the REPLY one is a `ReplyTupleHash` (`ct.reply`); either way `h.ct` is the conn
+ * and `h.dir` the direction.
  */
-export class TupleHash extends Tuple {
+export abstract class TupleHash extends Tuple {
   /** Next entry in the same bucket's chain. */
   next: TupleHash | null = null;
+  abstract get ct(): Conn;
+}
+
+/** The REPLY tuplehash of a conn. */
+export class ReplyTupleHash extends TupleHash {
   readonly ct: Conn;
 
-  constructor(ct: Conn, dir: number) {
+  constructor(ct: Conn) {
     super();
     this.ct = ct;
-    this.dir = dir;
+    this.dir = IP_CT_DIR_REPLY;
   }
 }
 
 /**
  * struct nf_conn. One stable shape for every protocol: per-protocol state lives in
  * `proto` (owned by the l4 module), extensions in `ext` indexed by NF_CT_EXT_*.
+ * The conn is its own ORIGINAL tuplehash (the Tuple fields it inherits); see TupleHash.
+ * Every number field is a small integer (ids int32, jiffies from the netns origin).
  */
-export class Conn {
-  readonly tuplehash: readonly [TupleHash, TupleHash];
+export class Conn extends TupleHash {
+  /** ct->tuplehash[IP_CT_DIR_REPLY]. */
+  readonly reply: ReplyTupleHash;
   /** IPS_* bits. */
   status = 0;
-  /** Jiffies: relative while unconfirmed, the absolute deadline once confirmed. */
+  /** Jiffies (netns-relative, see Netns.jiffies): relative while unconfirmed, the absolute deadline once confirmed. */
   timeout = 0;
   mark = 0;
   secmark = 0;
   /** Conntrack zone id (both directions). */
   zone = 0;
-  /** 32-bit id, stable for the conn's life (`-o id`). */
+  /** 32-bit id, stable for the conn's life (`-o id`), stored as int32: print `id >>> 0`. */
   id = 0;
-  /** Raw ORIGINAL hash saved at lookup and reused at confirm. */
-  hashOrig = 0;
   /** The conn that expected this one (EXPECTED). */
   master: Conn | null = null;
   l4proto: L4Proto;
@@ -52,18 +61,25 @@ export class Conn {
   use = 0;
 
   constructor(net: Netns, l4proto: L4Proto) {
+    super();
     this.net = net;
     this.l4proto = l4proto;
-    this.tuplehash = [new TupleHash(this, IP_CT_DIR_ORIGINAL), new TupleHash(this, IP_CT_DIR_REPLY)];
+    this.reply = new ReplyTupleHash(this);
   }
 
-  /** ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple */
-  get orig(): TupleHash {
-    return this.tuplehash[0];
+  /** The conn is its own ORIGINAL tuplehash. */
+  get ct(): Conn {
+    return this;
   }
-  /** ct->tuplehash[IP_CT_DIR_REPLY].tuple */
-  get reply(): TupleHash {
-    return this.tuplehash[1];
+
+  /** ct->tuplehash[IP_CT_DIR_ORIGINAL] (the conn itself). */
+  get orig(): TupleHash {
+    return this;
+  }
+
+  /** ct->tuplehash as a fresh [ORIGINAL, REPLY] pair; not for the hot path (use orig/reply). */
+  get tuplehash(): readonly [TupleHash, TupleHash] {
+    return [this, this.reply];
   }
 }
 

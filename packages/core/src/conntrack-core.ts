@@ -171,11 +171,10 @@ function initConntrack(
     return ALLOC_FAILED;
   }
   const ct = new Conn(net, l4);
-  tupleCopy(ct.tuplehash[0], tuple).dir = IP_CT_DIR_ORIGINAL;
-  tupleCopy(ct.tuplehash[1], repl).dir = IP_CT_DIR_REPLY;
-  ct.hashOrig = raw;
+  tupleCopy(ct, tuple).dir = IP_CT_DIR_ORIGINAL;
+  tupleCopy(ct.reply, repl).dir = IP_CT_DIR_REPLY;
   ct.zone = zone;
-  ct.id = jhash3words(++net.idSeq, 0, 0, net.idSeed);
+  ct.id = jhash3words(++net.idSeq, 0, 0, net.idSeed) | 0;
   ct.use = 1;
   // 4. The l4's create-time check.
   if (l4.new !== undefined && !l4.new(ct, skb, dataoff, net)) {
@@ -188,7 +187,7 @@ function initConntrack(
   // 6. Expectations.
   const exp = net.expect;
   if (exp !== null && exp.count() > 0) exp.matchNew(ct);
-  return ct.tuplehash[0];
+  return ct;
 }
 
 /**
@@ -245,12 +244,13 @@ function confirm(ct: Conn, skb: Skb): number {
     net.stats.insert_failed++;
     return NF_DROP;
   }
-  const rawReply = table.rawHash(ct.tuplehash[1], ct.zone);
+  const rawOrig = table.rawHash(ct, ct.zone);
+  const rawReply = table.rawHash(ct.reply, ct.zone);
   // 5. Clash search, with the chain limit.
   const maxChain = MIN_CHAINLEN + (net.idSeq % MAX_CHAINLEN);
   const hit =
-    searchChain(net, ct.tuplehash[0], ct.hashOrig, ct.zone, maxChain) ??
-    searchChain(net, ct.tuplehash[1], rawReply, ct.zone, maxChain);
+    searchChain(net, ct, rawOrig, ct.zone, maxChain) ??
+    searchChain(net, ct.reply, rawReply, ct.zone, maxChain);
   if (hit === CHAIN_TOO_LONG) {
     net.stats.chaintoolong++;
     net.stats.insert_failed++;
@@ -263,7 +263,7 @@ function confirm(ct: Conn, skb: Skb): number {
   const ts = ct.ext?.[NF_CT_EXT_TSTAMP] as ConnTstamp | undefined;
   if (ts !== undefined) ts.startUs = net.nowUs;
   // 7. Link both directions, then mark confirmed and arm the timer.
-  table.insert(ct, ct.hashOrig, rawReply);
+  table.insert(ct, rawOrig, rawReply);
   ct.status |= IPS_CONFIRMED;
   net.timers.add(ct);
   // 8. Events.
@@ -301,8 +301,8 @@ function clash(loser: Conn, winner: Conn, skb: Skb): number {
   const net = loser.net;
   if (
     loser.l4proto.allowClash === true &&
-    tupleEqual(loser.tuplehash[0], winner.tuplehash[0]) &&
-    tupleEqual(loser.tuplehash[1], winner.tuplehash[1]) &&
+    tupleEqual(loser, winner) &&
+    tupleEqual(loser.reply, winner.reply) &&
     (winner.status & IPS_DYING) === 0
   ) {
     winner.use++;

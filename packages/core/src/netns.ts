@@ -59,9 +59,16 @@ export class Netns {
   count = 0;
   /** Hook point of the packet being processed (NF_INET_*): l4 checksums apply at PRE_ROUTING only. */
   hooknum = 0;
-  /** Clock of the packet being processed, in jiffies and microseconds. */
+  /**
+   * Clock of the packet being processed, in jiffies and microseconds. `jiffies` counts
+   * from `jiffiesOrigin` (the whole jiffy of the clock when the netns was made), so
+   * jiffies, timeouts and deadlines stay small integers (no heap numbers); `nowUs` is
+   * the wall clock. Wall time of a jiffy j: (j + jiffiesOrigin) * US_PER_JIFFY.
+   */
   jiffies = 0;
   nowUs = 0;
+  /** The absolute jiffy (µs since the epoch / US_PER_JIFFY) that `jiffies` 0 stands for. */
+  readonly jiffiesOrigin: number;
   readonly hz = HZ;
   /** Event notifier slot (ecache); one per netns, EBUSY for a second. */
   notifier: EventNotifier | null = null;
@@ -111,7 +118,8 @@ export class Netns {
     const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
     this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
-    this.gc = new ConntrackGc(this, Math.floor(this.clock.nowUs() / US_PER_JIFFY));
+    this.jiffiesOrigin = Math.floor(this.clock.nowUs() / US_PER_JIFFY);
+    this.gc = new ConntrackGc(this, 0);
     this.syncClock();
   }
 
@@ -147,7 +155,7 @@ export class Netns {
   /** Read the clock and fire every timer due by now (exact deadlines, old timer model). */
   syncClock(): void {
     const us = this.clock.nowUs();
-    const j = Math.floor(us / US_PER_JIFFY);
+    const j = Math.floor(us / US_PER_JIFFY) - this.jiffiesOrigin;
     // GC passes interleave with expiry in time order. Over an empty table a pass only
     // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
     if (this.count === 0 && this.gc.next <= j) this.gc.skipIdle(j);
@@ -168,11 +176,11 @@ export class Netns {
     for (let ct = this.timers.popExpired(until); ct !== null; ct = this.timers.popExpired(until)) {
       // The conn dies at its deadline: events and tstamp stop see that time.
       this.jiffies = ct.timeout;
-      this.nowUs = ct.timeout * US_PER_JIFFY;
+      this.nowUs = (ct.timeout + this.jiffiesOrigin) * US_PER_JIFFY;
       nfCtDelete(ct, 0, 0);
     }
     this.jiffies = Math.max(saveJ, until);
-    this.nowUs = Math.max(saveUs, until * US_PER_JIFFY);
+    this.nowUs = Math.max(saveUs, (until + this.jiffiesOrigin) * US_PER_JIFFY);
   }
 
   /**

@@ -16,22 +16,24 @@ export function roundBuckets(n: number): number {
 export class ConntrackTable {
   heads: (TupleHash | null)[];
   size: number;
+  /** int32. */
   readonly seed: number;
 
   constructor(buckets: number, seed: number) {
     this.size = roundBuckets(buckets);
     this.heads = new Array<TupleHash | null>(this.size).fill(null);
-    this.seed = seed >>> 0;
+    this.seed = seed | 0;
   }
 
-  /** hash_conntrack_raw: the raw 32-bit hash of `t` in `zone`. */
+  /** hash_conntrack_raw: the raw 32-bit hash of `t` in `zone` (as int32; `bucket` takes it as is). */
   rawHash(t: Tuple, zone: number): number {
-    const initval = (this.seed ^ zone ^ (((t.dport << 16) | t.protonum) >>> 0)) | 0;
-    return jhash2Tuple9(t.src | 0, (t.sport << 16) | t.l3num | 0, t.dst | 0, initval);
+    const meta = t.meta;
+    const initval = this.seed ^ zone ^ (t.dport << 16) ^ ((meta >> 8) & 0xff); // protonum
+    return jhash2Tuple9(t.src, (t.sport << 16) | (meta & 0xff), t.dst, initval); // l3num
   }
 
   bucket(raw: number): number {
-    return reciprocalScale(raw, this.size);
+    return reciprocalScale(raw >>> 0, this.size);
   }
 
   /**
@@ -45,8 +47,7 @@ export class ConntrackTable {
         h.dst === t.dst &&
         h.sport === t.sport &&
         h.dport === t.dport &&
-        h.protonum === t.protonum &&
-        h.l3num === t.l3num &&
+        ((h.meta ^ t.meta) & 0xffff) === 0 && // l3num and protonum
         h.ct.zone === zone
       ) {
         return h;
@@ -57,8 +58,8 @@ export class ConntrackTable {
 
   /** Link both tuplehashes of `ct` at their chain heads (__nf_conntrack_hash_insert). */
   insert(ct: Conn, rawOrig: number, rawReply: number): void {
-    this.link(ct.tuplehash[0], this.bucket(rawOrig));
-    this.link(ct.tuplehash[1], this.bucket(rawReply));
+    this.link(ct, this.bucket(rawOrig));
+    this.link(ct.reply, this.bucket(rawReply));
   }
 
   private link(h: TupleHash, b: number): void {
@@ -68,8 +69,8 @@ export class ConntrackTable {
 
   /** Unlink both tuplehashes (clean_from_lists). */
   remove(ct: Conn): void {
-    this.unlink(ct.tuplehash[0], this.bucket(this.rawHash(ct.tuplehash[0], ct.zone)));
-    this.unlink(ct.tuplehash[1], this.bucket(this.rawHash(ct.tuplehash[1], ct.zone)));
+    this.unlink(ct, this.bucket(this.rawHash(ct, ct.zone)));
+    this.unlink(ct.reply, this.bucket(this.rawHash(ct.reply, ct.zone)));
   }
 
   private unlink(h: TupleHash, b: number): void {

@@ -68,7 +68,8 @@ export class Timers {
   }
 
   private less(a: Conn, b: Conn): boolean {
-    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.id < b.id);
+    // ids are stored as int32: ties order by the unsigned id.
+    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.id >>> 0 < b.id >>> 0);
   }
 
   private up(i: number): void {

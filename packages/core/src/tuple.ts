@@ -1,15 +1,28 @@
 /**
- * struct nf_conntrack_tuple for IPv4: addresses are u32 numbers (host value of the
- * network-order address, so 198.18.0.1 is 0xc6120001), the per-protocol parts are u16.
+ * struct nf_conntrack_tuple for IPv4.
+ *
+ * Representation (plugin authors: read this). Every field is a small integer, so a
+ * tuple stores no heap numbers (Node 20 x64 has no pointer compression: a number
+ * outside the signed 31-bit Smi range would be a separate 16-byte heap object):
+ *
+ * - `src` and `dst` are the address as a **signed int32**: the network-order address
+ *   read as a big-endian u32, then `| 0` (198.18.0.1 is 0xc6120001 | 0 = -971898879).
+ *   Write them with `| 0` (`readU32(d, off) | 0`), compare them with `===` against other
+ *   tuple fields; convert with `>>> 0` only where an unsigned value is printed or compared
+ *   with an unsigned input (`parseIpv4` returns the unsigned value). `ipv4ToString`
+ *   accepts either form.
+ * - `sport`/`dport` are u16.
+ * - `l3num`, `protonum` and `dir` are accessors over one packed field `meta`
+ *   (l3num | protonum << 8 | dir << 16); read and write them as plain fields.
  *
  * | field    | kernel          | meaning                                                     |
  * |----------|-----------------|-------------------------------------------------------------|
- * | src      | src.u3          | source address                                              |
+ * | src      | src.u3          | source address (int32)                                      |
  * | sport    | src.u.all       | TCP/UDP source port, ICMP echo id, generic 0                |
- * | dst      | dst.u3          | destination address                                         |
+ * | dst      | dst.u3          | destination address (int32)                                 |
  * | dport    | dst.u.all       | TCP/UDP destination port, ICMP (type << 8) or code          |
- * | l3num    | src.l3num       | NFPROTO family                                              |
- * | protonum | dst.protonum    | IP protocol                                                 |
+ * | l3num    | src.l3num       | NFPROTO family (u8)                                         |
+ * | protonum | dst.protonum    | IP protocol (u8)                                            |
  * | dir      | dst.dir         | which tuplehash of its conn this is; never compared         |
  */
 export class Tuple {
@@ -17,9 +30,27 @@ export class Tuple {
   dst = 0;
   sport = 0;
   dport = 0;
-  l3num = 0;
-  protonum = 0;
-  dir = 0;
+  /** l3num | protonum << 8 | dir << 16 (see the accessors). */
+  meta = 0;
+
+  get l3num(): number {
+    return this.meta & 0xff;
+  }
+  set l3num(v: number) {
+    this.meta = (this.meta & ~0xff) | (v & 0xff);
+  }
+  get protonum(): number {
+    return (this.meta >> 8) & 0xff;
+  }
+  set protonum(v: number) {
+    this.meta = (this.meta & ~0xff00) | ((v & 0xff) << 8);
+  }
+  get dir(): number {
+    return this.meta >> 16;
+  }
+  set dir(v: number) {
+    this.meta = (this.meta & 0xffff) | ((v & 1) << 16);
+  }
 }
 
 /** nf_ct_tuple_equal: every field but `dir`. */
@@ -29,8 +60,7 @@ export function tupleEqual(a: Tuple, b: Tuple): boolean {
     a.dst === b.dst &&
     a.sport === b.sport &&
     a.dport === b.dport &&
-    a.protonum === b.protonum &&
-    a.l3num === b.l3num
+    ((a.meta ^ b.meta) & 0xffff) === 0 // l3num and protonum
   );
 }
 
@@ -39,9 +69,7 @@ export function tupleCopy(to: Tuple, from: Tuple): Tuple {
   to.dst = from.dst;
   to.sport = from.sport;
   to.dport = from.dport;
-  to.l3num = from.l3num;
-  to.protonum = from.protonum;
-  to.dir = from.dir;
+  to.meta = from.meta; // l3num, protonum, dir
   return to;
 }
 
@@ -53,12 +81,12 @@ export function icmpCode(t: Tuple): number {
   return t.dport & 0xff;
 }
 
-/** Dotted quad of a u32 address. Not for the hot path. */
+/** Dotted quad of an address (int32 or u32 form). Not for the hot path. */
 export function ipv4ToString(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
 }
 
-/** Parse a dotted quad; returns -1 when it is not one. */
+/** Parse a dotted quad to its unsigned u32 value (`| 0` it for a tuple); -1 when it is not one. */
 export function parseIpv4(s: string): number {
   const parts = s.split('.');
   if (parts.length !== 4) return -1;

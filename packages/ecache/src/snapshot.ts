@@ -14,7 +14,7 @@ import {
   NF_CT_EXT_TSTAMP,
   nfCtExpires,
   nfctHelp,
-  type Tuple,
+  Tuple,
 } from '@ctrack/core';
 import type { ConnSnapshot, CounterSnapshot, ExpectSnapshot, L4Fields, TupleSnapshot } from './event.js';
 
@@ -136,15 +136,14 @@ export function snapshotConn(
 /** Mask as ctnetlink_exp_dump_mask reports it: destination address and `u` all-ones. */
 function maskTuple(exp: Expectation): Tuple {
   const m = exp.mask;
-  return {
-    src: m.src,
-    dst: 0xffffffff,
-    sport: m.sport,
-    dport: 0xffff,
-    l3num: exp.tuple.l3num,
-    protonum: exp.tuple.protonum,
-    dir: 0,
-  };
+  const t = new Tuple();
+  t.src = m.src;
+  t.dst = -1; // all-ones (int32)
+  t.sport = m.sport;
+  t.dport = 0xffff;
+  t.l3num = exp.tuple.l3num;
+  t.protonum = exp.tuple.protonum;
+  return t;
 }
 
 /** What ctnetlink_exp_dump_expect puts in an expectation message (or `-L expect` line). */

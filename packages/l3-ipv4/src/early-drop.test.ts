@@ -108,9 +108,9 @@ describe('early drop (core.md §12, modern)', () => {
     expect(send(net, skb, x, DST)).toBe(NF_ACCEPT);
     expect(net.stats.early_drop).toBe(2);
     expect(net.stats.drop).toBe(0);
-    expect(destroyed.map((c) => c.orig.src).sort()).toEqual([victimA, victimB].sort());
+    expect(destroyed.map((c) => c.orig.src >>> 0).sort()).toEqual([victimA, victimB].sort());
     expect(net.count).toBe(3);
-    const left = net.conns().map((c) => c.orig.src);
+    const left = net.conns().map((c) => c.orig.src >>> 0);
     expect(left.sort()).toEqual([later, filler, x].sort());
     expect(kernel.logs).toEqual([]);
   });
@@ -126,14 +126,14 @@ describe('early drop (core.md §12, modern)', () => {
     const victim = pick(net, used, (o, r) => o === (b0 + 7) % 512 && !inRange(r));
     const outside = pick(net, used, (o, r) => o === (b0 + 8) % 512 && !inRange(r));
     for (const a of [assured, dying, victim, outside]) send(net, skb, a, DST);
-    const byAddr = new Map(net.conns().map((c) => [c.orig.src, c]));
+    const byAddr = new Map(net.conns().map((c) => [c.orig.src >>> 0, c]));
     // An l4 tracker would set ASSURED; the generic one never does.
     byAddr.get(assured)!.status |= IPS_ASSURED;
     byAddr.get(dying)!.status |= 1 << 9; // IPS_DYING: being deleted elsewhere
     net.sysctl.set('nf_conntrack_max', 4);
     expect(send(net, skb, x, DST)).toBe(NF_ACCEPT);
     expect(net.stats.early_drop).toBe(1);
-    expect(destroyed.map((c) => c.orig.src)).toEqual([victim]);
+    expect(destroyed.map((c) => c.orig.src >>> 0)).toEqual([victim]);
     byAddr.get(dying)!.status &= ~(1 << 9);
   });
 
@@ -147,7 +147,7 @@ describe('early drop (core.md §12, modern)', () => {
     const outside = pick(net, used, (o, r) => o === (b0 + 8) % 512 && !inRange(r));
     send(net, skb, assured, DST);
     send(net, skb, outside, DST);
-    net.conns().find((c) => c.orig.src === assured)!.status |= IPS_ASSURED;
+    net.conns().find((c) => c.orig.src >>> 0 === assured)!.status |= IPS_ASSURED;
     net.sysctl.set('nf_conntrack_max', 2);
     expect(send(net, skb, x, DST)).toBe(NF_DROP);
     expect(net.stats.drop).toBe(1);

@@ -14,8 +14,8 @@ export const ipv4L3Proto: L3Proto = {
   pktToTuple(skb: Skb, nhoff: number, t: Tuple): boolean {
     if (skb.len < 20) return false;
     const d = skb.data;
-    t.src = readU32(d, nhoff + 12);
-    t.dst = readU32(d, nhoff + 16);
+    t.src = readU32(d, nhoff + 12) | 0; // int32 (see Tuple)
+    t.dst = readU32(d, nhoff + 16) | 0;
     t.l3num = NFPROTO_IPV4;
     return true;
   },

@@ -59,19 +59,19 @@ describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact dead
   it('fires at the deadline jiffy, not one jiffy early, and DESTROY sees the deadline as "now"', () => {
     const { net, clock, skb, destroyed } = setup();
     send(net, skb, '198.18.0.1', '198.18.0.2');
-    const j0 = Math.floor(T0 / US_PER_JIFFY);
+    const j0 = Math.floor(T0 / US_PER_JIFFY) - net.jiffiesOrigin; // jiffies count from the netns origin
     const [ct] = net.conns();
     const deadline = j0 + 600 * 250; // nf_conntrack_generic_timeout 600 s, HZ 250
     expect(ct!.timeout).toBe(deadline);
-    at(clock, net, deadline * US_PER_JIFFY - 1); // still jiffy deadline-1
+    at(clock, net, (deadline + net.jiffiesOrigin) * US_PER_JIFFY - 1); // still jiffy deadline-1
     expect(net.count).toBe(1);
     expect(destroyed).toHaveLength(0);
     // jump far past: the conn dies at its own deadline, not at the new "now"
-    at(clock, net, (deadline + 10_000) * US_PER_JIFFY);
+    at(clock, net, (deadline + 10_000 + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(net.count).toBe(0);
     expect(destroyed).toHaveLength(1);
     expect(destroyed[0]!.jiffies).toBe(deadline);
-    expect(destroyed[0]!.us).toBe(deadline * US_PER_JIFFY);
+    expect(destroyed[0]!.us).toBe((deadline + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(net.jiffies).toBe(deadline + 10_000);
   });
 
@@ -84,11 +84,11 @@ describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact dead
     send(net, skb, '198.18.0.2', '198.18.0.1'); // reply refreshes: now + 600 s
     const second = net.jiffies + 600 * 250;
     expect(ct!.timeout).toBe(second);
-    at(clock, net, first * US_PER_JIFFY);
+    at(clock, net, (first + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(net.count).toBe(1);
-    at(clock, net, (second - 1) * US_PER_JIFFY);
+    at(clock, net, (second - 1 + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(net.count).toBe(1);
-    at(clock, net, second * US_PER_JIFFY);
+    at(clock, net, (second + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(destroyed.map((d) => d.jiffies)).toEqual([second]);
   });
 
@@ -101,9 +101,9 @@ describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact dead
     send(net, skb, '198.18.0.1', '198.18.0.2');
     const d = net.jiffies + 10 * 250;
     expect(ct!.timeout).toBe(d);
-    at(clock, net, (d - 1) * US_PER_JIFFY);
+    at(clock, net, (d - 1 + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(net.count).toBe(1);
-    at(clock, net, d * US_PER_JIFFY);
+    at(clock, net, (d + net.jiffiesOrigin) * US_PER_JIFFY);
     expect(destroyed.map((x) => x.jiffies)).toEqual([d]);
   });
 
@@ -116,9 +116,9 @@ describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact dead
     const last = net.drain();
     expect(net.count).toBe(0);
     expect(net.conns()).toEqual([]);
-    const firstBatch = destroyed.slice(0, 20).map((d) => d.ct.id);
+    const firstBatch = destroyed.slice(0, 20).map((d) => d.ct.id >>> 0);
     expect(firstBatch).toEqual([...firstBatch].sort((a, b) => a - b));
-    const second = destroyed.slice(20).map((d) => d.ct.id);
+    const second = destroyed.slice(20).map((d) => d.ct.id >>> 0);
     expect(second).toEqual([...second].sort((a, b) => a - b));
     expect(destroyed.slice(20).every((d) => d.jiffies === last)).toBe(true);
     expect(destroyed[0]!.jiffies).toBe(last - 7 * 250);

@@ -51,7 +51,7 @@ export function icmpError(net: Netns, skb: Skb, dataoff: number, hooknum: number
     return -NF_ACCEPT;
   }
   if (!icmpIsErr(type)) return NF_ACCEPT;
-  const outerDaddr = skb.view.getUint32(skb.nhoff + 16);
+  const outerDaddr = skb.view.getUint32(skb.nhoff + 16) | 0; // int32, as tuples store it
   return inetError(net, skb, dataoff + 8, outerDaddr);
 }
 
@@ -66,7 +66,7 @@ function inetError(net: Netns, skb: Skb, innerNhoff: number, outerDaddr: number)
   if (!invertTuple(net, innerTuple, origTuple)) return -NF_ACCEPT;
   const h = nfConntrackFind(net, innerTuple, skb.zone);
   if (h === null) return -NF_ACCEPT;
-  const ctDaddr = h.ct.tuplehash[h.dir]!.dst;
+  const ctDaddr = (h.dir === 0 ? h.ct.orig : h.ct.reply).dst;
   if (outerDaddr !== ctDaddr) {
     // Rare and invalid: the kernel logs both addresses.
     skb.invalidReason = `outer daddr ${ipv4ToString(outerDaddr)} != inner ${ipv4ToString(ctDaddr)}`;

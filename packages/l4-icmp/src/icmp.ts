@@ -61,7 +61,7 @@ export interface IcmpNet {
  * re-arms nf_conntrack_icmp_timeout. Never ASSURED, never deleted on the reply.
  */
 function icmpPacket(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, net: Netns): number {
-  const orig = ct.tuplehash[0];
+  const orig = ct.orig;
   if (orig.l3num !== NFPROTO_IPV4) return -NF_ACCEPT;
   const type = orig.dport >>> 8;
   if (type >= VALID_NEW.length || VALID_NEW[type] === 0) {

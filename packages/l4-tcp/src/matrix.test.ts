@@ -182,7 +182,7 @@ describe('tcp.md §4 transition matrices, every cell driven with real segments',
             expect(lab.notifier.events[ev]).toMatchObject({ bits: IPCT_DESTROY, state: oldName });
             expect(lab.conn).not.toBe(ct);
             expect(lab.state).toBe('SYN_SENT');
-            expect(lab.conn!.orig.src).toBe(dir === 0 ? ct.orig.src : parseIpv4(B));
+            expect(lab.conn!.orig.src).toBe(dir === 0 ? ct.orig.src : parseIpv4(B) | 0);
             return;
           }
           if (index === 'rst' && (oldName === 'SYN_SENT' || oldName === 'NONE')) {

@@ -19,12 +19,12 @@ import { UDP_SYSCTLS, type UdpNet, udpInitNet } from './timeouts.js';
 import { udpError } from './udp-error.js';
 
 /**
- * struct nf_conntrack_proto's udp member: the jiffy after which a replied conn counts
- * as a stream (creation + 2 s). One object per conn, made while it is unconfirmed.
+ * struct nf_conntrack_proto's udp member: stream_ts, the jiffy after which a replied
+ * conn counts as a stream (creation + 2 s). No object: `ct.proto` holds the number
+ * itself (a small integer, netns-relative jiffies), set while the conn is unconfirmed;
+ * null for a conn made elsewhere (netlink), which reads as stream_ts 0.
  */
-export class UdpConn {
-  streamTs = 0;
-}
+export type UdpConn = number;
 
 /** time_after(a, b) on jiffies. */
 function timeAfter(a: number, b: number): boolean {
@@ -41,20 +41,14 @@ function udpPacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Net
   if (udpError(skb, dataoff, net)) return -NF_ACCEPT;
   const timeouts = net.l4pernet[NFPROTO_IPV4]![IPPROTO_UDP] as UdpNet;
   const status = ct.status;
-  let p = ct.proto as UdpConn | null;
-  if ((status & IPS_CONFIRMED) === 0) {
-    if (p === null) {
-      p = new UdpConn();
-      ct.proto = p;
-    }
-    p.streamTs = 2 * net.hz + net.jiffies;
-  }
+  if ((status & IPS_CONFIRMED) === 0) ct.proto = (2 * net.hz + net.jiffies) as UdpConn;
   if ((status & IPS_SEEN_REPLY) === 0) {
     nfCtRefreshAcct(ct, ctinfo, skb, timeouts.unreplied.value * net.hz);
     return NF_ACCEPT;
   }
-  // A conn made elsewhere (netlink) has no UdpConn: zeroed memory, stream_ts 0.
-  const streamTs = p === null ? 0 : p.streamTs;
+  // A conn made elsewhere (netlink) has no stream_ts: zeroed memory, 0.
+  const p = ct.proto as UdpConn | null;
+  const streamTs = p === null ? 0 : p;
   let extra = timeouts.unreplied.value * net.hz;
   let stream = false;
   if (timeAfter(net.jiffies, streamTs)) {
