@@ -82,6 +82,22 @@ if (want('hot')) {
     young: '0',
   });
 }
+if (want('hot')) {
+  collect(
+    node('suite.js', ['hot', RUNS, FULL ? 5_000_000 : 2_000_000, 'nocsum'], ['--max-semi-space-size=64']),
+    { pps: '≥ 10,000,000 (OVS-like: no checksum)', young: '0' },
+  );
+}
+if (want('tcp')) {
+  console.log('-- TCP (issue 4) --');
+  collect(
+    node('suite.js', ['tcp', 'established', RUNS, FULL ? 2_000_000 : 600_000], ['--max-semi-space-size=64']),
+    {
+      young: '0',
+    },
+  );
+  collect(node('suite.js', ['tcp', 'setup', RUNS, FULL ? 600_000 : 150_000]));
+}
 if (want('ecache')) {
   console.log('-- ecache: realistic workload, full path --');
   const base = node('suite.js', ['path', realistic, RUNS, 'full', 'ecache']);

@@ -11,6 +11,11 @@
  *   hot <runs> <packets>
  *        one established UDP conn, request and reply alternating (two Uint8Arrays),
  *        through net.forward(); packets/s and young-gen growth per packet.
+ *   hot <runs> <packets> nocsum
+ *        the same with nf_conntrack_checksum = 0 (no checksum verification).
+ *   tcp established|setup <runs> <packets>
+ *        established TCP packets/s (data + ACK on one conn) with young-gen growth per
+ *        packet, or TCP connection setups/s (three-way handshakes to ESTABLISHED).
  *   memory <generic|udp|tcp> <conns> <runs>
  *        heap bytes per tracked conn: heapUsed after gc() with `conns` conns, minus the
  *        same before the netns existed, divided by conns.
@@ -85,8 +90,9 @@ function path(file: string, runs: number, mode: string, ec: string): void {
   if (ec === 'listener' && events === 0) throw new Error('listener heard nothing');
 }
 
-function hot(runs: number, packets: number): void {
+function hot(runs: number, packets: number, csum: string): void {
   const { net, clock } = setupNet();
+  if (csum === 'nocsum') net.sysctl.set('nf_conntrack_checksum', 0);
   const a = udpPacket('198.18.0.1', '198.19.0.1', { sport: 40000, dport: 53, payload: new Uint8Array(64) });
   const b = udpPacket('198.19.0.1', '198.18.0.1', { sport: 53, dport: 40000, payload: new Uint8Array(64) });
   const skb = new Skb();
@@ -114,8 +120,93 @@ function hot(runs: number, packets: number): void {
     pps.push((packets / (performance.now() - t0)) * 1000);
   }
   if (net.count !== 1) throw new Error(`count ${net.count}`);
-  emit({ name: 'pps one hot UDP conn', unit: 'packets/s', values: pps, better: 'higher' });
-  emit({ name: 'young-gen bytes per hot packet', unit: 'B', values: growth, better: 'lower' });
+  const tag = csum === 'nocsum' ? ' (nf_conntrack_checksum=0)' : '';
+  emit({ name: `pps one hot UDP conn${tag}`, unit: 'packets/s', values: pps, better: 'higher' });
+  emit({ name: `young-gen bytes per hot packet${tag}`, unit: 'B', values: growth, better: 'lower' });
+}
+
+/**
+ * TCP (issue 4): `established` = one ESTABLISHED conn per run, then `packets` data
+ * segments (64 B payload) alternating with the peer's ACK, seq/ack advancing, through
+ * net.forward() with checksums verified; packets/s and young-gen growth per packet.
+ * `setup` = `packets` / 3 handshakes (SYN, SYN/ACK, ACK) of distinct conns: setups/s
+ * to ESTABLISHED. Packets are generated before the timed loop.
+ */
+function tcp(mode: string, runs: number, packets: number): void {
+  const A = '198.18.0.1';
+  const B = '198.19.0.1';
+  const opts = { mss: 1460, wscale: 7, sackPerm: true };
+  const payload = new Uint8Array(64);
+  const hs = (sport: number, a = A): Uint8Array[] => [
+    tcpPacket(a, B, { sport, dport: 80, seq: 1000, flags: 'S', win: 64240, options: opts }),
+    tcpPacket(B, a, {
+      sport: 80,
+      dport: sport,
+      seq: 5000,
+      ack: 1001,
+      flags: 'SA',
+      win: 65160,
+      options: opts,
+    }),
+    tcpPacket(a, B, { sport, dport: 80, seq: 1001, ack: 5001, flags: 'A', win: 502 }),
+  ];
+  const pps: number[] = [];
+  const growth: number[] = [];
+  const newSpace = () =>
+    v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!.space_used_size;
+  for (let r = 0; r <= runs; r++) {
+    const { net, clock } = setupNet({ buckets: 262144, max: 0 });
+    const skb = new Skb();
+    const send = (p: Uint8Array) => {
+      clock.advance(1);
+      net.forward(skb.set(p, 0, p.length, 0));
+    };
+    let list: Uint8Array[];
+    if (mode === 'setup') {
+      list = [];
+      for (let i = 0; i < packets / 3; i++)
+        list.push(...hs(1024 + (i % 60000), `198.18.${Math.floor(i / 60000)}.1`));
+    } else {
+      for (const p of hs(40000)) send(p);
+      list = [];
+      let seq = 1001;
+      for (let i = 0; i < packets / 2; i++) {
+        list.push(
+          tcpPacket(A, B, { sport: 40000, dport: 80, seq, ack: 5001, flags: 'PA', win: 502, payload }),
+        );
+        seq = (seq + 64) >>> 0;
+        list.push(tcpPacket(B, A, { sport: 80, dport: 40000, seq: 5001, ack: seq, flags: 'A', win: 509 }));
+      }
+    }
+    if (gc) gc();
+    const before = newSpace();
+    const t0 = performance.now();
+    for (let i = 0; i < list.length; i++) send(list[i]!);
+    const ms = performance.now() - t0;
+    const d = newSpace() - before;
+    if (net.stats.invalid !== 0) throw new Error(`${net.stats.invalid} invalid packets`);
+    if (mode === 'setup' && net.count !== list.length / 3) throw new Error(`count ${net.count}`);
+    if (r === 0) continue;
+    pps.push(((mode === 'setup' ? list.length / 3 : list.length) / ms) * 1000);
+    if (mode !== 'setup' && d >= 0) growth.push(d / list.length);
+  }
+  if (mode === 'setup') {
+    emit({
+      name: 'TCP setups/s (SYN, SYN/ACK, ACK to ESTABLISHED)',
+      unit: 'conns/s',
+      values: pps,
+      better: 'higher',
+    });
+  } else {
+    emit({ name: 'pps established TCP (data + ACK)', unit: 'packets/s', values: pps, better: 'higher' });
+    if (growth.length > 0)
+      emit({
+        name: 'young-gen bytes per established TCP packet',
+        unit: 'B',
+        values: growth,
+        better: 'lower',
+      });
+  }
 }
 
 function memory(kind: string, conns: number, runs: number): void {
@@ -193,7 +284,8 @@ function memory(kind: string, conns: number, runs: number): void {
 }
 
 if (cmd === 'path') path(args[0]!, Number(args[1] ?? 3), args[2] ?? 'full', args[3] ?? 'none');
-else if (cmd === 'hot') hot(Number(args[0] ?? 5), Number(args[1] ?? 5_000_000));
+else if (cmd === 'hot') hot(Number(args[0] ?? 5), Number(args[1] ?? 5_000_000), args[2] ?? 'csum');
+else if (cmd === 'tcp') tcp(args[0] ?? 'established', Number(args[1] ?? 3), Number(args[2] ?? 1_000_000));
 else if (cmd === 'memory') memory(args[0] ?? 'udp', Number(args[1] ?? 100_000), Number(args[2] ?? 3));
 else {
   console.error('usage: suite.js path|hot|memory ...');
