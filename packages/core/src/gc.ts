@@ -2,6 +2,7 @@ import type { Conn } from './conn.js';
 import { nfCtDelete } from './conntrack-core.js';
 import { IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_OFFLOAD } from './constants.js';
 import type { Netns } from './netns.js';
+import type { NetTimerSource } from './timer-source.js';
 
 /**
  * The conntrack GC worker of 6.18 (gc_worker), run on the netns clock (core.md §13).
@@ -16,7 +17,7 @@ const GC_SCAN_INTERVAL_MIN = 1;
 const GC_SCAN_INTERVAL_CLAMP = 300;
 const GC_SCAN_INITIAL_COUNT = 100;
 
-export class ConntrackGc {
+export class ConntrackGc implements NetTimerSource {
   /** Jiffy of the next pass; the first runs 1 s after start. */
   next: number;
 

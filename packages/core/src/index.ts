@@ -44,6 +44,7 @@ export * from './skb.js';
 export * from './stats.js';
 export * from './sysctl.js';
 export * from './table.js';
+export * from './timer-source.js';
 export * from './timers.js';
 export * from './tokens.js';
 export * from './tstamp.js';

@@ -26,6 +26,7 @@ import type { Skb } from './skb.js';
 import { Stats } from './stats.js';
 import { CORE_SYSCTLS, type Sysctl, SysctlTable } from './sysctl.js';
 import { ConntrackTable } from './table.js';
+import type { NetTimerSource } from './timer-source.js';
 import { Timers } from './timers.js';
 import { Tuple } from './tuple.js';
 
@@ -89,6 +90,8 @@ export class Netns {
   readonly scratchReply = new Tuple();
   /** Set by early drop when nothing could be evicted (GC then evicts near 95 %). */
   earlyDropFlag = false;
+  /** Timed work registered by modules (expectations, fragment queues). */
+  private readonly sources: NetTimerSource[] = [];
   /** The GC worker's schedule on this netns' clock. */
   readonly gc: ConntrackGc;
   /** Ids: jhash of a sequence number with a per-netns key. */
@@ -159,14 +162,37 @@ export class Netns {
     // GC passes interleave with expiry in time order. Over an empty table a pass only
     // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
     if (this.count === 0 && this.gc.next <= j) this.gc.skipIdle(j);
-    while (this.gc.next <= j) {
-      const at = this.gc.next;
-      this.runTimers(at);
-      this.gc.run(at);
-    }
+    if (this.gc.next <= j || this.sources.length > 0) this.runSources(j);
     if (j >= this.timers.next) this.runTimers(j);
     this.nowUs = us;
     this.jiffies = j;
+  }
+
+  /** Register timed work (expectations, fragment queues) run on this netns' clock. */
+  addTimerSource(src: NetTimerSource): void {
+    if (!this.sources.includes(src)) this.sources.push(src);
+  }
+
+  removeTimerSource(src: NetTimerSource): void {
+    const i = this.sources.indexOf(src);
+    if (i >= 0) this.sources.splice(i, 1);
+  }
+
+  /** Run the GC and every timer source due by `j`, earliest first, conn expiry in between. */
+  private runSources(j: number): void {
+    for (;;) {
+      let at = this.gc.next;
+      let which: NetTimerSource = this.gc;
+      for (const src of this.sources) {
+        if (src.next < at) {
+          at = src.next;
+          which = src;
+        }
+      }
+      if (at > j) return;
+      this.runTimers(at);
+      which.run(at);
+    }
   }
 
   /** Expire every conn whose deadline is ≤ `until` (jiffies), each at its own deadline. */
