@@ -11,9 +11,8 @@ interface Meta {
   sysctls?: Record<string, string>;
 }
 
-/** Scenarios needing modules ctrack does not have yet (defrag, the FTP helper). */
+/** Scenarios needing modules ctrack does not have yet (the FTP helper). */
 const NEEDS = (name: string): string | null => {
-  if (name.startsWith('frag-')) return '@ctrack/defrag';
   if (name.startsWith('ftp-')) return '@ctrack/helper-ftp';
   return null;
 };
@@ -45,7 +44,7 @@ describe('kernel recordings replayed by the CLI', () => {
         const dir = join(ROOT, name);
         const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
         const sysctls = Object.entries(meta.sysctls ?? {})
-          .filter(([k]) => k.startsWith('net.netfilter.'))
+          .filter(([k]) => k.startsWith('net.netfilter.') || k.startsWith('net.ipv4.ipfrag_'))
           .flatMap(([k, v]) => ['--sysctl', `${k}=${v}`]);
         const locals = meta.local.flatMap((a) => ['--local', a]);
         const r = await run([

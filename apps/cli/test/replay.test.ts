@@ -282,6 +282,7 @@ describe('ctrack modules', () => {
         'nf_conntrack_proto_udp',
         'nf_conntrack_proto_icmp',
         'nf_conntrack_ecache',
+        'nf_defrag_ipv4',
       ].slice(0, names.length),
     );
     expect(r.out).toContain('registered hook PRE_ROUTING -200 ipv4_conntrack_in');

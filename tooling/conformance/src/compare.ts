@@ -273,7 +273,8 @@ export function compareStats(kernel: Record<string, number>, ours: Record<string
 
 /**
  * nft `ct state` counters from ctrack's per-packet ctinfo (--trace): received packets
- * count in prerouting, sent ones in output; bytes are the IPv4 total length. Packets
+ * count in prerouting, sent ones in output; bytes are the IPv4 total length (of the
+ * whole datagram for a fragment that completed one; held fragments are not counted). Packets
  * ip_rcv dropped, or conntrack dropped before the filter chains (verdict DROP without
  * a conn), never reach the counters.
  */
@@ -287,7 +288,8 @@ export function nftFromTrace(trace: readonly TraceLine[], packets: Map<number, P
     if (chain === null) continue;
     const slot = out[chain][cls];
     slot.packets++;
-    slot.bytes += packets.get(t.n)?.ipLen ?? 0;
+    // A fragment completing a datagram counts as the datagram (defrag ran before the chains).
+    slot.bytes += t.reassembled ?? packets.get(t.n)?.ipLen ?? 0;
   }
   return out;
 }

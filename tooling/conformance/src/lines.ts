@@ -178,6 +178,8 @@ export interface TraceLine {
   /** ctinfo name, or DROPPED_BEFORE_CONNTRACK / SKIPPED. */
   ct: string;
   verdict: string;
+  /** IP length of the whole datagram when this packet completed one (`reassembled=N`). */
+  reassembled: number | null;
   raw: string;
 }
 
@@ -207,7 +209,16 @@ export function parseTraceLine(raw: string): TraceLine | null {
     }
   }
   const v = tok.find((t) => t.startsWith('verdict='));
-  return { n, tsUs, path: tok[2] ?? '', ct, verdict: v ? v.slice('verdict='.length) : 'ACCEPT', raw };
+  const r = tok.find((t) => t.startsWith('reassembled='));
+  return {
+    n,
+    tsUs,
+    path: tok[2] ?? '',
+    ct,
+    verdict: v ? v.slice('verdict='.length) : 'ACCEPT',
+    reassembled: r ? Number(r.slice('reassembled='.length)) : null,
+    raw,
+  };
 }
 
 /** nft's `ct state` class of a ctinfo name (both directions count the same). */

@@ -87,7 +87,7 @@ interface Derived {
 
 /**
  * meta.json → replay options: the observer's addresses as --local; the net.netfilter.*
- * sysctls (others, e.g. net.ipv4.ipfrag_time, are not conntrack's: noted and skipped);
+ * and net.ipv4.ipfrag_* (defrag) sysctls (others are not conntrack's: noted and skipped);
  * a helper only when the capture has a received TCP packet to its port (the recorder's
  * nft table assigns ftp on `tcp dport 21` in prerouting in every scenario, so meta.json
  * always lists it; without such a packet the kernel never attached it).
@@ -96,7 +96,8 @@ export function deriveOptions(f: Fixture, packets: Map<number, PacketInfo>): Der
   const notes: string[] = [];
   const sysctl: string[] = [];
   for (const [k, v] of Object.entries(f.meta.sysctls ?? {})) {
-    if (k.startsWith('net.netfilter.')) sysctl.push(`${k}=${v}`);
+    // net.ipv4.ipfrag_* are nf_defrag_ipv4's (@ctrack/defrag registers them per netns).
+    if (k.startsWith('net.netfilter.') || k.startsWith('net.ipv4.ipfrag_')) sysctl.push(`${k}=${v}`);
     else notes.push(`sysctl ${k}=${v} ignored (not a conntrack knob)`);
   }
   const local = new Set(f.meta.local);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CtModule } from '@ctrack/core';
+import { defragModule } from '@ctrack/defrag';
 import { ecacheModule } from '@ctrack/ecache';
 import { ipv4Module } from '@ctrack/l3-ipv4';
 import { icmpModule } from '@ctrack/l4-icmp';
@@ -10,7 +11,8 @@ import { UsageError } from '../usage-error.js';
 
 /**
  * What a replay loads before any --module, in load order: IPv4, the TCP, UDP and ICMP
- * trackers, and the event cache (listeners and the conntrack -E formats).
+ * trackers, the event cache (listeners and the conntrack -E formats), and IPv4
+ * reassembly before conntrack (nf_defrag_ipv4: fragments come back as whole datagrams).
  */
 export const STANDARD_MODULES: readonly CtModule[] = [
   ipv4Module,
@@ -18,6 +20,7 @@ export const STANDARD_MODULES: readonly CtModule[] = [
   udpModule,
   icmpModule,
   ecacheModule,
+  defragModule,
 ];
 
 /** Import an optional package (a plugin not every install has); null when it is absent. */

@@ -1,4 +1,4 @@
-import { type Netns, NF_DROP, Skb, type VirtualClock } from '@ctrack/core';
+import { type Netns, NF_DROP, NF_STOLEN, Skb, type VirtualClock } from '@ctrack/core';
 import { ipv4RcvCheck } from '@ctrack/l3-ipv4';
 import { ipv4Offset, NOT_IPV4 } from '../capture/linktype.js';
 import type { CaptureRecord } from '../capture/record.js';
@@ -80,6 +80,7 @@ export class Replayer {
     this.out.hold();
     // Read the packet before the hooks: a helper may rewrite it.
     const facts = packetFacts(skb.data, skb.nhoff, skb.len);
+    const data = skb.data;
     const v = this.run(path, skb);
     if (v === NF_DROP) this.counters.dropped++;
     const entry: TraceEntry = {
@@ -87,12 +88,15 @@ export class Replayer {
       tsUs: rec.tsUs,
       path: PATH_NAMES[path]!,
       facts,
-      ct: probe.seen ? ctinfoName(probe.ctinfo) : 'INVALID',
+      // STOLEN before conntrack: a fragment held by defrag (it comes back in its datagram).
+      ct: probe.seen ? ctinfoName(probe.ctinfo) : v === NF_STOLEN ? 'HELD' : 'INVALID',
       state: probe.state,
       verdict: verdictName(v),
       reason: probe.seen && probe.ctinfo >= 0 ? null : skb.invalidReason,
       id: probe.id,
     };
+    // The last fragment of a datagram continued as the whole datagram (defrag).
+    if (skb.data !== data && v !== NF_STOLEN) entry.reassembled = skb.len;
     this.out.release(this.format(entry));
   }
 

@@ -92,6 +92,8 @@ export interface TraceEntry {
   /** Why: skb.invalidReason, the ip_rcv MIB counter, or why a frame was skipped. */
   reason: string | null;
   id: number;
+  /** IP length of the whole datagram when this packet completed one (defrag). */
+  reassembled?: number;
 }
 
 export function formatTimestamp(us: number): string {
@@ -110,6 +112,7 @@ export function formatTraceLine(e: TraceEntry): string {
   let s = `#${e.n} ${formatTimestamp(e.tsUs)} ${e.path} ${e.facts ? endpoints(e.facts) : '-'} ${e.ct}`;
   if (e.state !== '') s += ` ${e.state}`;
   if (e.verdict !== 'ACCEPT' && e.verdict !== '-') s += ` verdict=${e.verdict}`;
+  if (e.reassembled !== undefined) s += ` reassembled=${e.reassembled}`;
   if (e.reason !== null) s += ` (${e.reason})`;
   return s;
 }
@@ -133,5 +136,6 @@ export function traceJson(e: TraceEntry): string {
     verdict: e.verdict,
     reason: e.reason,
     id: e.id === 0 ? null : e.id,
+    reassembled: e.reassembled ?? null,
   });
 }

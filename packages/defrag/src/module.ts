@@ -1,0 +1,50 @@
+import {
+  type CtModule,
+  HOOKS,
+  type HookOps,
+  NF_INET_LOCAL_OUT,
+  NF_INET_PRE_ROUTING,
+  NF_IP_PRI_CONNTRACK_DEFRAG,
+  NFPROTO_IPV4,
+} from '@ctrack/core';
+import { DefragNet, defragOf, ipv4ConntrackDefrag } from './defrag.js';
+
+/** ipv4_defrag_ops: PRE_ROUTING and LOCAL_OUT at NF_IP_PRI_CONNTRACK_DEFRAG (-400). */
+export const ipv4DefragOps: readonly HookOps[] = [
+  {
+    pf: NFPROTO_IPV4,
+    hooknum: NF_INET_PRE_ROUTING,
+    priority: NF_IP_PRI_CONNTRACK_DEFRAG,
+    hook: ipv4ConntrackDefrag,
+    name: 'ipv4_conntrack_defrag',
+  },
+  {
+    pf: NFPROTO_IPV4,
+    hooknum: NF_INET_LOCAL_OUT,
+    priority: NF_IP_PRI_CONNTRACK_DEFRAG,
+    hook: ipv4ConntrackDefrag,
+    name: 'ipv4_conntrack_defrag',
+  },
+];
+
+/**
+ * nf_defrag_ipv4: IPv4 reassembly in front of conntrack (defrag.md). `init` registers
+ * the two hooks; every netns gets its queues, the `net.ipv4.ipfrag_*` knobs, the
+ * reassembly MIB (`defragOf(net).mib`) and a timer source for queue expiry.
+ */
+export const defragModule: CtModule = {
+  name: 'nf_defrag_ipv4',
+  description: 'IPv4 reassembly before conntrack (PRE_ROUTING and LOCAL_OUT at -400), net.ipv4.ipfrag_*',
+  init(c) {
+    c.resolve(HOOKS).registerMany(ipv4DefragOps);
+  },
+  exit(c) {
+    for (const ops of [...ipv4DefragOps].reverse()) c.resolve(HOOKS).unregister(ops);
+  },
+  initNet(net) {
+    new DefragNet(net);
+  },
+  exitNet(net) {
+    defragOf(net).destroy();
+  },
+};
