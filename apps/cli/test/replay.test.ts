@@ -173,10 +173,11 @@ describe('replay options', () => {
     expect(syntax.err).toContain('--sysctl: expected name=value');
   });
 
-  it('--helper ftp[:PORT] is validated, and refused while @ctrack/helper-ftp is absent', async () => {
-    const r = await run(['replay', DEMO, '--helper', 'ftp:2121']);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('ctrack: helper ftp is not available (no @ctrack/helper-ftp module)');
+  it('--helper ftp[:PORT] is validated and loads nf_conntrack_ftp with its ct helper set rule', async () => {
+    const r = await run(['replay', DEMO, '--helper', 'ftp:2121', '--helper', 'ftp']);
+    expect(r.code).toBe(0);
+    const mods = await run(['modules']);
+    expect(mods.out).toContain('nf_conntrack_expect');
     for (const [arg, msg] of [
       ['sip', 'unknown helper "sip"'],
       ['ftp:0', 'port "0" is not in 1..65535'],
@@ -283,6 +284,7 @@ describe('ctrack modules', () => {
         'nf_conntrack_proto_icmp',
         'nf_conntrack_ecache',
         'nf_defrag_ipv4',
+        'nf_conntrack_expect',
       ].slice(0, names.length),
     );
     expect(r.out).toContain('registered hook PRE_ROUTING -200 ipv4_conntrack_in');

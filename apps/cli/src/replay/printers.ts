@@ -4,14 +4,20 @@ import {
   type CtEvent,
   connJson,
   dumpConn,
+  type ExpectEvent,
+  eventJson,
   type FormatOptions,
   formatConntrack,
   formatEvent,
   formatEventJson,
+  formatExpect,
   formatStats,
   NFCT_ALL_CT_GROUPS,
+  NFCT_ALL_EXP_GROUPS,
+  snapshotExpect,
   subscribe,
 } from '@ctrack/ecache';
+import { nfCtExpectations } from '@ctrack/expect';
 import type { ReplayCounters } from './counters.js';
 import type { Output } from './output.js';
 
@@ -19,7 +25,8 @@ import type { Output } from './output.js';
 export const TOOLS = 'conntrack v1.4.7 (conntrack-tools)';
 
 /**
- * `conntrack -E`: subscribed before the first packet (nf_conntrack_events = 2 only
+ * `conntrack -E` and `conntrack -E expect` (two listeners merged into one stream, in
+ * delivery order): subscribed before the first packet (nf_conntrack_events = 2 only
  * gives events to conns created while a listener exists); each event is printed as it
  * is delivered. Timestamps (-o timestamp) are the netns clock, i.e. packet times.
  */
@@ -30,7 +37,7 @@ export function printEvents(
   json: boolean,
   c: ReplayCounters,
 ): () => void {
-  return subscribe(net, { groups: NFCT_ALL_CT_GROUPS }, (ev: CtEvent) => {
+  return subscribe(net, { groups: NFCT_ALL_CT_GROUPS | NFCT_ALL_EXP_GROUPS }, (ev: CtEvent) => {
     c.events++;
     out.line(json ? formatEventJson(ev) : formatEvent(ev, fmt));
   });
@@ -54,12 +61,30 @@ export function printList(
 }
 
 /**
- * `conntrack -L expect`. Expectations come with @ctrack/expect; until it exists the
- * table is empty, for which conntrack prints no line, only its count on stderr.
+ * `conntrack -L expect` at the netns' current time (remaining seconds of each
+ * expectation), then conntrack's count line on stderr.
  */
-export function printExpectations(out: Output, json: boolean, err: (t: string) => void): void {
+export function printExpectations(net: Netns, out: Output, json: boolean, err: (t: string) => void): void {
+  const exps = nfCtExpectations(net);
+  for (const e of exps) {
+    if (!json) {
+      out.line(formatExpect(e));
+      continue;
+    }
+    const ev: ExpectEvent = {
+      kind: 'expect',
+      type: 'NEW',
+      events: 0,
+      timestampUs: net.nowUs,
+      portid: 0,
+      netns: net.inum,
+      exp: snapshotExpect(e),
+    };
+    const { timestamp_us: _t, ...o } = eventJson(ev) as Record<string, unknown>;
+    out.line(JSON.stringify({ ...o, type: 'expect' }));
+  }
   out.flush();
-  if (!json) err(`${TOOLS}: 0 expectations have been shown.\n`);
+  if (!json) err(`${TOOLS}: ${exps.length} expectations have been shown.\n`);
 }
 
 /** `conntrack -S` (formats.md §4), or one JSON object with the same counters. */

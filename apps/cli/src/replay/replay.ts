@@ -53,7 +53,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const elapsed = performance.now() - t0;
 
   if (o.list) printList(net, out, fmt, json, writeErr);
-  if (o.listExpect) printExpectations(out, json, writeErr);
+  if (o.listExpect) printExpectations(net, out, json, writeErr);
   if (o.stats) printStats(net, out, json);
   out.flush();
   unsubscribe?.();

@@ -1,7 +1,9 @@
-import { CtError, type CtModule, Kernel, type Netns, VirtualClock } from '@ctrack/core';
+import { CtError, type CtModule, IPPROTO_TCP, Kernel, type Netns, VirtualClock } from '@ctrack/core';
+import { expectModule, helperAssignModule } from '@ctrack/expect';
+import { createFtpModule } from '@ctrack/helper-ftp';
 import { CliError, UsageError } from '../usage-error.js';
 import { parseHelper, parseSysctlArg } from './args.js';
-import { loadThirdParty, STANDARD_MODULES, tryImport } from './modules.js';
+import { loadThirdParty, STANDARD_MODULES } from './modules.js';
 import type { HelperSpec } from './options.js';
 import { TraceProbe } from './trace-hook.js';
 
@@ -23,12 +25,17 @@ export interface LoadedKernel {
 /** Load what a replay loads: the standard modules, --module files, the trace probe. */
 export async function loadKernel(s: KernelSetup): Promise<LoadedKernel> {
   const helpers = (s.helpers ?? []).map(parseHelper);
-  if (helpers.length > 0) await requireHelperModule();
   const third: CtModule[] = [];
   for (const spec of s.modules ?? []) third.push(await loadThirdParty(spec));
   const kernel = new Kernel(s.log ? { log: s.log } : {});
   const probe = s.trace ? new TraceProbe() : null;
-  const all = [...STANDARD_MODULES, ...third, ...(probe ? [probe.module()] : [])];
+  const all = [
+    ...STANDARD_MODULES,
+    expectModule,
+    ...helperModules(helpers),
+    ...third,
+    ...(probe ? [probe.module()] : []),
+  ];
   try {
     kernel.loadAll(all);
   } catch (e) {
@@ -39,13 +46,26 @@ export async function loadKernel(s: KernelSetup): Promise<LoadedKernel> {
 }
 
 /**
- * The FTP helper is assigned explicitly (`--helper ftp[:PORT]`, spec README); the
- * option is validated now and refused clearly until @ctrack/helper-ftp exists.
+ * `--helper ftp[:PORT]`: nf_conntrack_ftp with `ports=` the requested ports (the helper
+ * is "ftp" for 21, "ftp-PORT" otherwise, as the kernel names them) and the explicit
+ * assignment the recordings use: `tcp dport PORT ct helper set "<helper>"` in a
+ * prerouting chain at filter priority (spec README: no automatic assignment).
  */
-async function requireHelperModule(): Promise<void> {
-  const ns = await tryImport('@ctrack/helper-ftp');
-  if (ns === null) throw new UsageError('helper ftp is not available (no @ctrack/helper-ftp module)');
-  throw new UsageError('helper ftp: @ctrack/helper-ftp is installed but this ctrack cannot assign it yet');
+function helperModules(helpers: readonly HelperSpec[]): CtModule[] {
+  if (helpers.length === 0) return [];
+  const ports = [...new Set(helpers.map((h) => h.port))];
+  if (ports.length > 8) throw new UsageError(`--helper ftp: at most 8 ports (the module's ports= limit)`);
+  return [
+    createFtpModule({ ports }),
+    helperAssignModule({
+      requires: ['nf_conntrack_ftp'],
+      rules: ports.map((port) => ({
+        protonum: IPPROTO_TCP,
+        dport: port,
+        helper: port === 21 ? 'ftp' : `ftp-${port}`,
+      })),
+    }),
+  ];
 }
 
 export interface NetSetup {
