@@ -61,7 +61,6 @@ const synflood = ensurePcap('synflood', { n: synN });
 const fillN = FULL ? 1_000_000 : 200_000;
 const tablefill = ensurePcap('tablefill', { n: fillN });
 const fragmix = ensurePcap('fragmix', { n: FULL ? 200_000 : 20_000 });
-// Not measurable yet (needs @ctrack/helper-ftp): generated for later.
 const ftpmix = ensurePcap('ftpmix', { n: FULL ? 20_000 : 2_000 });
 
 if (want('path')) {
@@ -213,10 +212,39 @@ if (want('frag')) {
   });
   report({ name: 'ctrack replay fragmix: wall', unit: 's', values: wall, better: 'lower' });
 }
-console.log('\n-- not measurable yet --');
-console.log(
-  `FTP mix:            ${ftpmix} (needs @ctrack/helper-ftp and @ctrack/expect, not in the repo yet)`,
-);
+if (want('ftp')) {
+  // Every session: the FTP helper parses the control conn (PASV/227 or PORT), creates an
+  // expectation, and the data conn's SYN matches it (RELATED, IPEXP_NEW + IPEXP_DESTROY).
+  console.log('-- FTP mix: ctrack replay --helper ftp, whole process --');
+  const check = spawnSync(process.execPath, [CLI, 'replay', ftpmix, '--helper', 'ftp', '--events'], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  if (check.status !== 0) throw new Error(`ctrack replay ${ftpmix} --helper ftp failed:\n${check.stderr}`);
+  const expNew = (check.stdout.match(/^ {4}\[NEW\] 300 proto=6 /gm) ?? []).length;
+  const expDestroy = (check.stdout.match(/^\[DESTROY\] \d+ proto=6 /gm) ?? []).length;
+  const wall: number[] = [];
+  let packets = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [CLI, 'replay', ftpmix, '--helper', 'ftp', '--stats'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0) throw new Error(`ctrack replay ${ftpmix} failed:\n${r.stderr}`);
+    wall.push(secs);
+    packets = Number(/(\d+) packets/.exec(r.stderr)![1]);
+  }
+  report({
+    name: 'ctrack replay ftpmix: packets/s',
+    unit: 'packets/s',
+    values: wall.map((s) => packets / s),
+    better: 'higher',
+    note: `${packets} packets, ${expNew} expectations created, ${expDestroy} matched/removed (one per session expected), ${ftpmix}`,
+  });
+  report({ name: 'ctrack replay ftpmix: wall', unit: 's', values: wall, better: 'lower' });
+}
 
 let commit = 'unknown';
 try {
