@@ -22,7 +22,8 @@ Replays a pcap or pcapng capture (a file, or "-" for stdin) through a fresh
 conntrack on a virtual clock driven by the packet times.
 
 Output (stdout):
-  --events               print events as they happen, as "conntrack -E" does
+  --events               print events as they happen, as "conntrack -E" does, and the
+                         expectation events "conntrack -E expect" prints, merged in order
                            ctrack replay cap.pcap --events
   -o, --output FLAGS     conntrack's -o: timestamp,id,extended (timestamps are packet times)
                            ctrack replay cap.pcap --events -o timestamp,id
@@ -46,7 +47,9 @@ Tracking:
                            ctrack replay cap.pcap --local 198.18.0.2 --local 198.18.0.3
   --sysctl NAME=VALUE    set a net.netfilter knob (repeatable; prefix optional)
                            ctrack replay cap.pcap --sysctl nf_conntrack_acct=1
-  --helper ftp[:PORT]    assign the FTP helper to connections to PORT (default 21)
+  --helper ftp[:PORT]    assign the FTP helper to connections to PORT (default 21), as
+                         'tcp dport PORT ct helper set' in prerouting: "ftp", or
+                         "ftp-PORT" for another port (repeatable, up to 8 ports)
                            ctrack replay cap.pcap --helper ftp:2121
   --module PATH          load a third-party module (ESM file or package exporting a
                          CtModule as default or "module"; repeatable)
