@@ -126,7 +126,9 @@ def serve_ftp():
     root = os.path.join(WORK, "ftproot")
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "hello.txt"), "w") as f:
-        for i in range(40):
+        # 880 bytes: one TCP segment, so the capture shows exactly the skbs conntrack saw
+        # (a larger send was one GSO skb for conntrack, cut in two after POST_ROUTING).
+        for i in range(20):
             f.write("line %02d of a small ctrack conformance file\n" % i)
     auth = DummyAuthorizer()
     auth.add_anonymous(root)
@@ -607,7 +609,7 @@ FTP_SYSCTLS = {"net.netfilter.nf_conntrack_tcp_timeout_time_wait": "4"}
 
 @scenario("ftp-active-port",
           "pyftpdlib on 198.18.0.2:21, ftplib client from 198.18.0.1:40021 (helper ftp via nft ct helper object): "
-          "anonymous login, PORT 198,18,0,1,175,200 (45000) + LIST, PORT (45001) + RETR hello.txt (~2 KB), QUIT.",
+          "anonymous login, PORT 198,18,0,1,175,200 (45000) + LIST, PORT (45001) + RETR hello.txt (880 B, one segment), QUIT.",
           "control conn helper=ftp; each PORT creates an expectation 198.18.0.2:any -> 198.18.0.1:4500x; the "
           "server's data connection from port 20 is RELATED (EXPECTED), expectation DESTROY on use",
           sysctls=FTP_SYSCTLS, server=("ftp",), post_wait=6.0)

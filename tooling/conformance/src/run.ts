@@ -1,6 +1,7 @@
 import { ipv4Offset, readCapture, replay, UsageError } from '@ctrack/cli';
 import { CONNTRACK_S_FIELDS, VirtualClock } from '@ctrack/core';
-import { formatConntrack } from '@ctrack/ecache';
+import { formatConntrack, formatExpect } from '@ctrack/ecache';
+import { nfCtExpectations } from '@ctrack/expect';
 import { type Fixture, secondsToUs } from './fixtures.js';
 import {
   type EventLine,
@@ -123,6 +124,7 @@ function argvOf(pcap: string, d: Derived, extra: string[]): string[] {
 /** Replay a fixture twice: events/trace with --drain, and the table at listed_at without. */
 export async function runCtrack(f: Fixture): Promise<CtrackRun> {
   const packets = await readPackets(f.pcap);
+  const listedAtUs = secondsToUs(f.meta.listed_at);
   const d = deriveOptions(f, packets);
   const notes = [...d.notes];
   let helperError: string | null = null;
@@ -173,18 +175,22 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
     }
     const e = parseEventLine(l, events.length);
     if (e !== null) events.push(e);
-    else expectEvents.push(parseTimestampPrefix(l).rest);
+    else {
+      // The kernel's recording ends with the listing: an expectation still pending then
+      // (listed by `conntrack -L expect`) has no DESTROY line in expect-events.txt.
+      const x = parseTimestampPrefix(l);
+      if (x.tsUs === null || x.tsUs <= listedAtUs) expectEvents.push(x.rest);
+    }
   }
 
-  // 2. no drain: let the clock run to the listing, then read the table and counters
-  let out2 = '';
-  const r2 = await replay({ ...base, helpers, listExpect: true, stdout: (t) => void (out2 += t) });
+  // 2. no drain: let the clock run to the listing, then read the tables and counters
+  const r2 = await replay({ ...base, helpers, stdout: () => {} });
   const net = r2.net;
-  const listedAt = secondsToUs(f.meta.listed_at);
-  if (net.clock instanceof VirtualClock) net.clock.set(listedAt);
-  else (net.clock as unknown as { set(us: number): void }).set(listedAt);
+  if (net.clock instanceof VirtualClock) net.clock.set(listedAtUs);
+  else (net.clock as unknown as { set(us: number): void }).set(listedAtUs);
   net.syncClock();
   const list = net.conns().map((ct) => parseListLine(formatConntrack(ct, { id: true })));
+  const listExpect = nfCtExpectations(net).map((e) => formatExpect(e));
   const stats: Record<string, number> = {};
   for (const k of CONNTRACK_S_FIELDS) stats[k] = net.stats[k];
 
@@ -196,7 +202,7 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
     expectEvents,
     trace,
     list,
-    listExpect: out2.split('\n').filter((l) => l !== ''),
+    listExpect,
     stats,
     packets,
     stderr,
