@@ -32,6 +32,7 @@ export function ipHeaderChecksumOk(data: Uint8Array, off: number, ihlBytes: numb
 /**
  * TCP/UDP checksum check with the IPv4 pseudo header: true when the segment of `len`
  * bytes at `off` sums to 0xffff together with saddr, daddr, protocol and length.
+ * The addresses may be given as u32 or as the int32 of the same bits.
  */
 export function l4ChecksumOk(
   data: Uint8Array,

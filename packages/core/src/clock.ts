@@ -7,6 +7,12 @@ import { performance } from 'node:perf_hooks';
  */
 export interface Clock {
   nowUs(): number;
+  /**
+   * Optional: a one-slot array that always holds nowUs() (a VirtualClock's own time).
+   * The netns reads it directly on every packet: a microsecond timestamp is not a small
+   * integer, so returning it from a call that is not inlined allocates a heap number.
+   */
+  readonly cell?: Float64Array;
 }
 
 export class VirtualClock implements Clock {
@@ -18,6 +24,10 @@ export class VirtualClock implements Clock {
   private readonly us = new Float64Array(1);
   constructor(startUs = 0) {
     this.us[0] = startUs;
+  }
+  /** The time itself (read-only for users: set it with set() / advance()). */
+  get cell(): Float64Array {
+    return this.us;
   }
   nowUs(): number {
     return this.us[0]!;

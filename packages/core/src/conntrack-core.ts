@@ -28,7 +28,7 @@ import {
 } from './constants.js';
 import type { ConnHelp } from './helper-ext.js';
 import type { HookState } from './hooks.js';
-import { jhash3words } from './jhash.js';
+import { jhash3wordsInt } from './jhash.js';
 import type { L3Proto } from './l3proto.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
@@ -174,7 +174,7 @@ function initConntrack(
   tupleCopy(ct, tuple).dir = IP_CT_DIR_ORIGINAL;
   tupleCopy(ct.reply, repl).dir = IP_CT_DIR_REPLY;
   ct.zone = zone;
-  ct.id = jhash3words(++net.idSeq, 0, 0, net.idSeed) | 0;
+  ct.id = jhash3wordsInt(++net.idSeq, 0, 0, net.idSeed);
   ct.use = 1;
   // 4. The l4's create-time check.
   if (l4.new !== undefined && !l4.new(ct, skb, dataoff, net)) {

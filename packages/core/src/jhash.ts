@@ -82,6 +82,15 @@ export function jhash2(k: ArrayLike<number>, length: number, initval: number): n
  * slower to read and write than registers). Same result as jhash2 over the nine words.
  */
 export function jhash2Tuple9(src: number, w4: number, dst: number, initval: number): number {
+  return jhash2Tuple9Int(src, w4, dst, initval) >>> 0;
+}
+
+/**
+ * jhash2Tuple9 as an int32 (the same 32 bits, `| 0`): the form the table uses. A u32
+ * result ≥ 2³¹ is not a small integer, so returning it from a call that is not inlined,
+ * or passing it on, allocates a 16-byte heap number; half of all hashes are such.
+ */
+export function jhash2Tuple9Int(src: number, w4: number, dst: number, initval: number): number {
   let a = (JHASH_INITVAL + (9 << 2) + initval) | 0;
   let b = a;
   let c = a;
@@ -143,19 +152,28 @@ export function jhash2Tuple9(src: number, w4: number, dst: number, initval: numb
   b = (b - ((a << 14) | (a >>> 18))) | 0;
   c ^= b;
   c = (c - ((b << 24) | (b >>> 8))) | 0;
-  return c >>> 0;
+  return c;
 }
 
 /** jhash_3words / jhash_1word as in the kernel (used for ids and expectation hashing). */
 export function jhash3words(x: number, y: number, z: number, initval: number): number {
+  return jhash3wordsInt(x, y, z, initval) >>> 0;
+}
+
+/** jhash3words as an int32 (`| 0` of the same bits; no heap number). */
+export function jhash3wordsInt(x: number, y: number, z: number, initval: number): number {
   a = (JHASH_INITVAL + (3 << 2) + initval + x) | 0;
   b = (JHASH_INITVAL + (3 << 2) + initval + y) | 0;
   c = (JHASH_INITVAL + (3 << 2) + initval + z) | 0;
   final();
-  return c >>> 0;
+  return c;
 }
 
-/** reciprocal_scale(val, ep_ro) = ((u64)val * ep_ro) >> 32, exact for u32 inputs. */
+/**
+ * reciprocal_scale(val, ep_ro) = ((u64)val * ep_ro) >> 32, exact for u32 inputs. `val`
+ * may also be given as the int32 of the same bits (what the table passes: an int32 is a
+ * small integer, a u32 ≥ 2³¹ passed to a call that is not inlined is a heap number).
+ */
 export function reciprocalScale(val: number, epRo: number): number {
   // val and epRo are < 2^32, the product < 2^64: split val to stay within 2^53.
   const hi = (val >>> 16) * epRo;

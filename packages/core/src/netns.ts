@@ -99,6 +99,16 @@ export class Netns {
   readonly idSeed: number;
   private readonly state: HookState;
   private running = false;
+  /** The clock's time slot when it has one (VirtualClock), else null: read without a call. */
+  private readonly clockCell: Float64Array | null;
+  /**
+   * The jiffy of the last full clock sync and the µs interval [jiffyStartUs, jiffyEndUs)
+   * it covers: a packet in the same jiffy with nothing due skips the division and the
+   * timer checks but the cheap ones.
+   */
+  private syncedJiffy = 0;
+  private jiffyStartUs = 0;
+  private jiffyEndUs = 0;
 
   constructor(kernel: Kernel, container: DependencyContainer, isInitNet: boolean, opts: NetnsOptions) {
     this.kernel = kernel;
@@ -121,6 +131,8 @@ export class Netns {
     const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
     this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
+    const cell = this.clock.cell;
+    this.clockCell = cell instanceof Float64Array && cell.length >= 1 ? cell : null;
     this.jiffiesOrigin = Math.floor(this.clock.nowUs() / US_PER_JIFFY);
     this.gc = new ConntrackGc(this, 0);
     this.syncClock();
@@ -157,8 +169,24 @@ export class Netns {
 
   /** Read the clock and fire every timer due by now (exact deadlines, old timer model). */
   syncClock(): void {
-    const us = this.clock.nowUs();
-    const j = Math.floor(us / US_PER_JIFFY) - this.jiffiesOrigin;
+    const cell = this.clockCell;
+    const us = cell !== null ? cell[0]! : this.clock.nowUs();
+    // Fast path: the same jiffy as the last sync and nothing due at it (the checks the
+    // slow path would make, without the division).
+    if (us >= this.jiffyStartUs && us < this.jiffyEndUs) {
+      const j = this.syncedJiffy;
+      if (this.gc.next > j && this.sources.length === 0 && j < this.timers.next) {
+        this.nowUs = us;
+        this.jiffies = j;
+        return;
+      }
+    }
+    this.syncSlow(us);
+  }
+
+  private syncSlow(us: number): void {
+    const abs = Math.floor(us / US_PER_JIFFY);
+    const j = abs - this.jiffiesOrigin;
     // GC passes interleave with expiry in time order. Over an empty table a pass only
     // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
     if (this.count === 0 && this.gc.next <= j) this.gc.skipIdle(j);
@@ -166,6 +194,9 @@ export class Netns {
     if (j >= this.timers.next) this.runTimers(j);
     this.nowUs = us;
     this.jiffies = j;
+    this.syncedJiffy = j;
+    this.jiffyStartUs = abs * US_PER_JIFFY;
+    this.jiffyEndUs = (abs + 1) * US_PER_JIFFY;
   }
 
   /** Register timed work (expectations, fragment queues) run on this netns' clock. */

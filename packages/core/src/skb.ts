@@ -14,6 +14,15 @@ export function readU32(d: Uint8Array, off: number): number {
 }
 
 /**
+ * Big-endian u32 at `off` of `d` as the int32 of the same bits (`readU32(d, off) | 0`):
+ * always a small integer, so it never becomes a heap number, whatever the inlining.
+ * For addresses and TCP sequence numbers kept as int32 (see Tuple).
+ */
+export function readI32(d: Uint8Array, off: number): number {
+  return (d[off]! << 24) | (d[off + 1]! << 16) | (d[off + 2]! << 8) | d[off + 3]!;
+}
+
+/**
  * The packet (struct sk_buff, reduced to what conntrack reads). The host program owns
  * it and reuses one object for every packet: `set()` points it at new bytes and clears
  * the per-packet results. Nothing here is allocated per packet.

@@ -1,5 +1,5 @@
 import type { Conn, TupleHash } from './conn.js';
-import { jhash2Tuple9, reciprocalScale } from './jhash.js';
+import { jhash2Tuple9Int, reciprocalScale } from './jhash.js';
 import type { Tuple } from './tuple.js';
 
 /** Buckets are a multiple of 512 (a page of 8-byte chain heads), as the kernel rounds. */
@@ -29,11 +29,11 @@ export class ConntrackTable {
   rawHash(t: Tuple, zone: number): number {
     const meta = t.meta;
     const initval = this.seed ^ zone ^ (t.dport << 16) ^ ((meta >> 8) & 0xff); // protonum
-    return jhash2Tuple9(t.src, (t.sport << 16) | (meta & 0xff), t.dst, initval); // l3num
+    return jhash2Tuple9Int(t.src, (t.sport << 16) | (meta & 0xff), t.dst, initval); // l3num
   }
 
   bucket(raw: number): number {
-    return reciprocalScale(raw >>> 0, this.size);
+    return reciprocalScale(raw, this.size); // int32 in: no heap number for the argument
   }
 
   /**

@@ -1,4 +1,4 @@
-import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, readU16, readU32, type Skb } from '@ctrack/core';
+import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, readI32, readU16, type Skb } from '@ctrack/core';
 
 /**
  * udp_error (udp-icmp-generic.md §1.1), run by packet() before any state change.
@@ -40,5 +40,5 @@ export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
 export function udpChecksumOk(skb: Skb, dataoff: number, l4len: number, proto: number): boolean {
   const d = skb.data;
   const nh = skb.nhoff;
-  return l4ChecksumOk(d, dataoff, l4len, readU32(d, nh + 12), readU32(d, nh + 16), proto);
+  return l4ChecksumOk(d, dataoff, l4len, readI32(d, nh + 12), readI32(d, nh + 16), proto); // int32: no heap numbers
 }

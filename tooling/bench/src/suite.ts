@@ -137,18 +137,18 @@ function tcp(mode: string, runs: number, packets: number): void {
   const B = '198.19.0.1';
   const opts = { mss: 1460, wscale: 7, sackPerm: true };
   const payload = new Uint8Array(64);
-  const hs = (sport: number, a = A): Uint8Array[] => [
-    tcpPacket(a, B, { sport, dport: 80, seq: 1000, flags: 'S', win: 64240, options: opts }),
+  const hs = (sport: number, a = A, isnA = 1000, isnB = 5000): Uint8Array[] => [
+    tcpPacket(a, B, { sport, dport: 80, seq: isnA, flags: 'S', win: 64240, options: opts }),
     tcpPacket(B, a, {
       sport: 80,
       dport: sport,
-      seq: 5000,
-      ack: 1001,
+      seq: isnB,
+      ack: (isnA + 1) >>> 0,
       flags: 'SA',
       win: 65160,
       options: opts,
     }),
-    tcpPacket(a, B, { sport, dport: 80, seq: 1001, ack: 5001, flags: 'A', win: 502 }),
+    tcpPacket(a, B, { sport, dport: 80, seq: (isnA + 1) >>> 0, ack: (isnB + 1) >>> 0, flags: 'A', win: 502 }),
   ];
   const pps: number[] = [];
   const growth: number[] = [];
@@ -167,15 +167,29 @@ function tcp(mode: string, runs: number, packets: number): void {
       for (let i = 0; i < packets / 3; i++)
         list.push(...hs(1024 + (i % 60000), `198.18.${Math.floor(i / 60000)}.1`));
     } else {
-      for (const p of hs(40000)) send(p);
+      // Sequence numbers near 2^31 (A) and 2^32 (B), so the run crosses both: u32 values
+      // ≥ 2^31 are what a real capture carries half the time (random ISNs), and they are
+      // where a heap number per packet hides.
+      const isnA = 0x7fffff00;
+      const isnB = 0xfffff000;
+      for (const p of hs(40000, A, isnA, isnB)) send(p);
       list = [];
-      let seq = 1001;
+      let seq = (isnA + 1) >>> 0;
+      let bseq = (isnB + 1) >>> 0;
       for (let i = 0; i < packets / 2; i++) {
         list.push(
-          tcpPacket(A, B, { sport: 40000, dport: 80, seq, ack: 5001, flags: 'PA', win: 502, payload }),
+          tcpPacket(A, B, { sport: 40000, dport: 80, seq, ack: bseq, flags: 'PA', win: 502, payload }),
         );
         seq = (seq + 64) >>> 0;
-        list.push(tcpPacket(B, A, { sport: 80, dport: 40000, seq: 5001, ack: seq, flags: 'A', win: 509 }));
+        if (i % 64 === 0) {
+          // now and then B sends data too (its seq crosses 2^32)
+          list.push(
+            tcpPacket(B, A, { sport: 80, dport: 40000, seq: bseq, ack: seq, flags: 'PA', win: 509, payload }),
+          );
+          bseq = (bseq + 64) >>> 0;
+        } else {
+          list.push(tcpPacket(B, A, { sport: 80, dport: 40000, seq: bseq, ack: seq, flags: 'A', win: 509 }));
+        }
       }
     }
     if (gc) gc();
