@@ -1,11 +1,11 @@
-import { readU32, type Skb } from '@ctrack/core';
+import { readI32, type Skb } from '@ctrack/core';
 import {
   IP_CT_TCP_FLAG_BE_LIBERAL,
   IP_CT_TCP_FLAG_SACK_PERM,
   IP_CT_TCP_FLAG_WINDOW_SCALE,
   TCP_MAX_WSCALE,
 } from './constants.js';
-import type { TcpSeen } from './tcp-conn.js';
+import type { TcpConn } from './tcp-conn.js';
 
 const TCPOPT_EOL = 0;
 const TCPOPT_NOP = 1;
@@ -21,21 +21,21 @@ const TCPOLEN_SACK_BASE = 2;
 const TCPOLEN_SACK_PERBLOCK = 8;
 /** NOP, NOP, TIMESTAMP, 10 as one big-endian word: the timestamp-only fast path. */
 const TSTAMP_ONLY_WORD =
-  ((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) | (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP) >>> 0;
+  (TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) | (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP;
 
 /**
  * tcp_options (tcp.md §8.2): read window scale and SACK-permitted from a SYN or SYN/ACK
- * into `state`. With no options at all nothing is touched (the kernel returns before
- * resetting); otherwise td_scale and every flag but BE_LIBERAL are cleared first.
- * `dataoff` is the TCP header's offset in skb.data, `doff` its length in bytes.
+ * into direction `dir` of `tcp`. With no options at all nothing is touched (the kernel
+ * returns before resetting); otherwise td_scale and every flag but BE_LIBERAL are
+ * cleared first. `dataoff` is the TCP header's offset in skb.data, `doff` its length in bytes.
  */
-export function tcpOptions(skb: Skb, dataoff: number, doff: number, state: TcpSeen): void {
+export function tcpOptions(skb: Skb, dataoff: number, doff: number, tcp: TcpConn, dir: number): void {
   let length = doff - 20;
   if (length <= 0) return;
   const d = skb.data;
   let p = dataoff + 20;
-  state.tdScale = 0;
-  state.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+  tcp.setTdScale(dir, 0);
+  tcp.setSeenFlags(dir, tcp.seenFlags(dir) & IP_CT_TCP_FLAG_BE_LIBERAL);
   while (length > 0) {
     const opcode = d[p++]!;
     if (opcode === TCPOPT_EOL) return;
@@ -48,11 +48,11 @@ export function tcpOptions(skb: Skb, dataoff: number, doff: number, state: TcpSe
     if (opsize < 2) return; // "silly options"
     if (opsize > length) return; // don't parse partial options
     if (opcode === TCPOPT_SACK_PERM && opsize === TCPOLEN_SACK_PERM) {
-      state.flags |= IP_CT_TCP_FLAG_SACK_PERM;
+      tcp.setSeenFlags(dir, tcp.seenFlags(dir) | IP_CT_TCP_FLAG_SACK_PERM);
     } else if (opcode === TCPOPT_WINDOW && opsize === TCPOLEN_WINDOW) {
       const s = d[p]!;
-      state.tdScale = Math.min(s, TCP_MAX_WSCALE);
-      state.flags |= IP_CT_TCP_FLAG_WINDOW_SCALE;
+      tcp.setTdScale(dir, Math.min(s, TCP_MAX_WSCALE));
+      tcp.setSeenFlags(dir, tcp.seenFlags(dir) | IP_CT_TCP_FLAG_WINDOW_SCALE);
     }
     p += opsize - 2;
     length -= opsize;
@@ -61,7 +61,7 @@ export function tcpOptions(skb: Skb, dataoff: number, doff: number, state: TcpSe
 
 /**
  * tcp_sack (tcp.md §8.3): the highest SACK right edge after `sack`, from the first
- * well-formed SACK option; `sack` itself when there is none.
+ * well-formed SACK option; `sack` itself when there is none. Sequence numbers as int32.
  */
 export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): number {
   let length = doff - 20;
@@ -69,7 +69,7 @@ export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): 
   const d = skb.data;
   let p = dataoff + 20;
   // Fast path for the timestamp-only option layout.
-  if (length === TCPOLEN_TSTAMP_ALIGNED && readU32(d, p) === TSTAMP_ONLY_WORD) return sack;
+  if (length === TCPOLEN_TSTAMP_ALIGNED && readI32(d, p) === TSTAMP_ONLY_WORD) return sack;
   let best = sack;
   while (length > 0) {
     const opcode = d[p++]!;
@@ -88,7 +88,7 @@ export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): 
       (opsize - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK === 0
     ) {
       for (let i = 0; i < opsize - TCPOLEN_SACK_BASE; i += TCPOLEN_SACK_PERBLOCK) {
-        const right = readU32(d, p + i + 4);
+        const right = readI32(d, p + i + 4);
         if (((best - right) | 0) < 0) best = right; // after(right, best)
       }
       return best;

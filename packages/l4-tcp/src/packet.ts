@@ -18,7 +18,7 @@ import {
   nfCtExpires,
   nfCtRefresh,
   nfCtRefreshAcct,
-  readU32,
+  readI32,
   type Skb,
 } from '@ctrack/core';
 import {
@@ -58,7 +58,7 @@ import {
 import { tcpOptions } from './options.js';
 import type { TcpNet } from './sysctls.js';
 import { TCP_VALID_FLAGS, tcpConntrackIndex, tcpTransition } from './tables.js';
-import { TcpConn, TcpSeen } from './tcp-conn.js';
+import { TcpConn } from './tcp-conn.js';
 import { type TcpPkt, tcpPkt } from './tcp-pkt.js';
 import { NFCT_TCP_IGNORE, NFCT_TCP_INVALID, tcpInWindow } from './window.js';
 
@@ -78,8 +78,8 @@ function tcpError(skb: Skb, dataoff: number, net: Netns): string | null {
   const doff = (d[dataoff + 12]! >> 4) << 2;
   if (doff < TCP_HDR_LEN || tcplen < doff) return 'truncated packet';
   if (net.checksum.value !== 0 && net.hooknum === NF_INET_PRE_ROUTING) {
-    const saddr = readU32(d, skb.nhoff + 12);
-    const daddr = readU32(d, skb.nhoff + 16);
+    const saddr = readI32(d, skb.nhoff + 12); // int32: l4ChecksumOk takes either form
+    const daddr = readI32(d, skb.nhoff + 16);
     if (!l4ChecksumOk(d, dataoff, tcplen, saddr, daddr, IPPROTO_TCP)) return 'bad checksum';
   }
   const tcpflags = d[dataoff + 13]! & ~(TCPHDR_ECE | TCPHDR_CWR | TCPHDR_PSH);
@@ -102,22 +102,20 @@ function tcpNew(ct: Conn, skb: Skb, p: TcpPkt, tn: TcpNet): boolean {
   let tcp: TcpConn;
   if (newState === TCP_CONNTRACK_SYN_SENT) {
     tcp = new TcpConn();
-    const s = tcp.seen[0];
-    s.tdEnd = p.end;
-    s.tdMaxwin = p.win === 0 ? 1 : p.win;
-    s.tdMaxend = s.tdEnd;
-    tcpOptions(skb, p.dataoff, p.doff, s);
+    tcp.end0 = p.end;
+    tcp.maxwin0 = p.win === 0 ? 1 : p.win;
+    tcp.maxend0 = p.end;
+    tcpOptions(skb, p.dataoff, p.doff, tcp, 0);
   } else if (tn.loose.value === 0) {
     return false; // don't pick up conns (no log)
   } else {
     tcp = new TcpConn();
-    const s = tcp.seen[0];
-    s.tdEnd = p.end;
-    s.tdMaxwin = p.win === 0 ? 1 : p.win;
-    s.tdMaxend = (s.tdEnd + s.tdMaxwin) >>> 0;
+    tcp.end0 = p.end;
+    tcp.maxwin0 = p.win === 0 ? 1 : p.win;
+    tcp.maxend0 = (p.end + tcp.maxwin0) | 0;
     // History lost: assume SACK and check liberally (window scaling is unknown).
-    s.flags = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
-    tcp.seen[1].flags = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+    tcp.flags0 = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+    tcp.flags1 = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
   }
   tcp.lastIndex = 5; // TCP_NONE_SET; packet() sets the real values
   ct.proto = tcp;
@@ -141,8 +139,8 @@ function tcpEstablished(ct: Conn, tcp: TcpConn): boolean {
   return tcp.state === TCP_CONNTRACK_ESTABLISHED && (ct.status & IPS_ASSURED) !== 0;
 }
 
-/** Scratch state for the options of an ignored SYN (tcp.md §9.2). */
-const scratchSeen = new TcpSeen();
+/** Scratch state for the options of an ignored SYN (tcp.md §9.2): its direction 0 is used. */
+const scratchTcp = new TcpConn();
 
 /**
  * The ignore path (tcp.md §9): resync on a SYN/ACK answering a SYN we ignored, else
@@ -157,14 +155,14 @@ function tcpIgnore(tcp: TcpConn, dir: number, index: number, skb: Skb, p: TcpPkt
     p.ackSeq === tcp.lastEnd
   ) {
     // This SYN/ACK acknowledges the SYN we ignored: both ends are in sync, we were not.
-    const s = tcp.seen[tcp.lastDir]!;
-    s.tdEnd = tcp.lastEnd;
-    s.tdMaxend = tcp.lastEnd;
-    s.tdMaxwin = tcp.lastWin === 0 ? 1 : tcp.lastWin;
-    s.tdScale = tcp.lastWscale;
+    const s = tcp.lastDir;
+    tcp.setTdEnd(s, tcp.lastEnd);
+    tcp.setTdMaxend(s, tcp.lastEnd);
+    tcp.setTdMaxwin(s, tcp.lastWin === 0 ? 1 : tcp.lastWin);
+    tcp.setTdScale(s, tcp.lastWscale);
     tcp.lastFlags &= ~IP_CT_EXP_CHALLENGE_ACK;
-    s.flags = tcp.lastFlags;
-    tcp.seen[dir]!.reset();
+    tcp.setSeenFlags(s, tcp.lastFlags);
+    tcp.resetSeen(dir);
     return true;
   }
   tcp.lastIndex = index;
@@ -174,17 +172,17 @@ function tcpIgnore(tcp: TcpConn, dir: number, index: number, skb: Skb, p: TcpPkt
   tcp.lastWin = p.win;
   if (index === TCP_SYN_SET && dir === IP_CT_DIR_ORIGINAL) {
     // Keep the SYN's options: if the peer answers with a SYN/ACK we resync from them.
-    const seen = scratchSeen;
-    seen.tdScale = 0;
-    seen.flags = 0;
+    const seen = scratchTcp;
+    seen.scale0 = 0;
+    seen.flags0 = 0;
     tcp.lastFlags = 0;
     tcp.lastWscale = 0;
-    tcpOptions(skb, p.dataoff, p.doff, seen);
-    if ((seen.flags & IP_CT_TCP_FLAG_WINDOW_SCALE) !== 0) {
+    tcpOptions(skb, p.dataoff, p.doff, seen, 0);
+    if ((seen.flags0 & IP_CT_TCP_FLAG_WINDOW_SCALE) !== 0) {
       tcp.lastFlags |= IP_CT_TCP_FLAG_WINDOW_SCALE;
-      tcp.lastWscale = seen.tdScale;
+      tcp.lastWscale = seen.scale0;
     }
-    if ((seen.flags & IP_CT_TCP_FLAG_SACK_PERM) !== 0) tcp.lastFlags |= IP_CT_TCP_FLAG_SACK_PERM;
+    if ((seen.flags0 & IP_CT_TCP_FLAG_SACK_PERM) !== 0) tcp.lastFlags |= IP_CT_TCP_FLAG_SACK_PERM;
     // RFC 5961: in LAST_ACK the peer may answer with a challenge ACK, not the final ACK.
     if (oldState === TCP_CONNTRACK_LAST_ACK) tcp.lastFlags |= IP_CT_EXP_CHALLENGE_ACK;
   }
@@ -208,17 +206,18 @@ function tcpRstRules(ct: Conn, tcp: TcpConn, dir: number, p: TcpPkt, oldState: n
   // 1. Closing already: the tuple may be reused, the window data is stale.
   if (tcpCanEarlyDrop(ct)) return RST_IN_WINDOW;
   let keep = 0;
-  const peer = tcp.seen[1 - dir]!;
+  const peer = dir ^ 1;
   // 2. td_maxack is trustworthy unless we let a SYN through last.
-  if ((peer.flags & IP_CT_TCP_FLAG_MAXACK_SET) !== 0 && tcp.lastIndex !== TCP_SYN_SET) {
+  if ((tcp.seenFlags(peer) & IP_CT_TCP_FLAG_MAXACK_SET) !== 0 && tcp.lastIndex !== TCP_SYN_SET) {
     const seq = p.seq;
+    const peerMaxack = tcp.tdMaxack(peer);
     const established = tcpEstablished(ct, tcp);
     // 2a. Most likely the answer to a SYN we let through.
     if (seq === 0 && !established) return RST_CHECK;
     // 2b. Below what the peer already acknowledged.
-    if (((seq - peer.tdMaxack) | 0) < 0 && tn.ignoreInvalidRst.value === 0) return RST_INVALID;
+    if (((seq - peerMaxack) | 0) < 0 && tn.ignoreInvalidRst.value === 0) return RST_INVALID;
     // 2c.
-    if (!established || seq === peer.tdMaxack) return RST_CHECK;
+    if (!established || seq === peerMaxack) return RST_CHECK;
     // 2d. Part of a train: data, then a RST at its end.
     if (tcp.lastIndex === TCP_ACK_SET && tcp.lastDir === dir && seq === tcp.lastEnd) return RST_CHECK;
     // 2e. Inexact RST: stay ESTABLISHED to allow a challenge ACK.
@@ -272,10 +271,7 @@ function tcpTimeout(tcp: TcpConn, newState: number, index: number, tn: TcpNet, h
   let t: number;
   if (tcp.retrans >= tn.maxRetrans.value && stateTo > retransTo) t = retransTo;
   else if (index === TCP_RST_SET) t = to[TCP_CONNTRACK_CLOSE]!.value;
-  else if (
-    ((tcp.seen[0].flags | tcp.seen[1].flags) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED) !== 0 &&
-    stateTo > unackTo
-  )
+  else if (((tcp.flags0 | tcp.flags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED) !== 0 && stateTo > unackTo)
     t = unackTo;
   else if (tcp.lastWin === 0 && stateTo > retransTo) t = retransTo;
   else t = stateTo;
@@ -319,7 +315,7 @@ export function tcpPacket(
         if (oldState < TCP_CONNTRACK_TIME_WAIT) break;
         // A new SYN on a closed or aborted conn: delete it and look the packet up again.
         if (
-          ((tcp.seen[dir]!.flags | tcp.seen[1 - dir]!.flags) & IP_CT_TCP_FLAG_CLOSE_INIT) !== 0 ||
+          ((tcp.flags0 | tcp.flags1) & IP_CT_TCP_FLAG_CLOSE_INIT) !== 0 ||
           (tcp.lastDir === dir && tcp.lastIndex === TCP_RST_SET)
         ) {
           return nfCtDelete(ct, 0, 0) ? -NF_REPEAT : -NF_DROP;
@@ -401,7 +397,7 @@ function tcpCommit(
   tcp.lastDir = dir;
   tcp.state = newState;
   if (oldState !== newState && newState === TCP_CONNTRACK_FIN_WAIT)
-    tcp.seen[dir]!.flags |= IP_CT_TCP_FLAG_CLOSE_INIT;
+    tcp.setSeenFlags(dir, tcp.seenFlags(dir) | IP_CT_TCP_FLAG_CLOSE_INIT);
 
   let timeout = tcpTimeout(tcp, newState, index, tn, net.hz);
 

@@ -1,4 +1,4 @@
-import { readU16, readU32, type Skb } from '@ctrack/core';
+import { readI32, readU16, type Skb } from '@ctrack/core';
 import { TCPHDR_FIN, TCPHDR_SYN } from './constants.js';
 
 /**
@@ -13,11 +13,12 @@ export class TcpPkt {
   doff = 0;
   /** Flag byte (header byte 13). */
   flags = 0;
+  /** Sequence and acknowledgment numbers as int32 (the u32 bits `| 0`). */
   seq = 0;
   ackSeq = 0;
   /** Raw u16 window. */
   win = 0;
-  /** segment_seq_plus_len: seq + payload + SYN + FIN (u32). */
+  /** segment_seq_plus_len: seq + payload + SYN + FIN (int32). */
   end = 0;
 
   /** Read the fields of a header already checked to be complete (tcp_error passed). */
@@ -26,13 +27,12 @@ export class TcpPkt {
     this.dataoff = dataoff;
     this.doff = (d[dataoff + 12]! >> 4) << 2;
     this.flags = d[dataoff + 13]!;
-    this.seq = readU32(d, dataoff + 4);
-    this.ackSeq = readU32(d, dataoff + 8);
+    this.seq = readI32(d, dataoff + 4);
+    this.ackSeq = readI32(d, dataoff + 8);
     this.win = readU16(d, dataoff + 14);
     const payload = skb.nhoff + skb.len - dataoff - this.doff;
     const f = this.flags;
-    this.end =
-      (this.seq + payload + ((f & TCPHDR_SYN) !== 0 ? 1 : 0) + ((f & TCPHDR_FIN) !== 0 ? 1 : 0)) >>> 0;
+    this.end = (this.seq + payload + ((f & TCPHDR_SYN) !== 0 ? 1 : 0) + ((f & TCPHDR_FIN) !== 0 ? 1 : 0)) | 0;
   }
 }
 
