@@ -186,7 +186,12 @@ export class Netns {
 
   private syncSlow(us: number): void {
     const abs = Math.floor(us / US_PER_JIFFY);
-    const j = abs - this.jiffiesOrigin;
+    // Both terms are beyond the small-integer range; unoptimized code subtracts them into
+    // a heap number even though the result is small. Stored as such, that number makes
+    // `jiffies` (and every conn's `timeout`, `timerKey` and UDP `proto` computed from it)
+    // a double field: a 16-byte box per field per conn. Normalise to a small integer.
+    const jd = abs - this.jiffiesOrigin;
+    const j = (jd | 0) === jd ? jd | 0 : jd;
     // GC passes interleave with expiry in time order. Over an empty table a pass only
     // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
     if (this.count === 0 && this.gc.next <= j) this.gc.skipIdle(j);
