@@ -69,7 +69,10 @@ export class Netns {
   jiffies = 0;
   nowUs = 0;
   /** The absolute jiffy (µs since the epoch / US_PER_JIFFY) that `jiffies` 0 stands for. */
-  readonly jiffiesOrigin: number;
+  get jiffiesOrigin(): number {
+    return this.origin;
+  }
+  private origin: number;
   readonly hz = HZ;
   /** Event notifier slot (ecache); one per netns, EBUSY for a second. */
   notifier: EventNotifier | null = null;
@@ -133,7 +136,7 @@ export class Netns {
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
     const cell = this.clock.cell;
     this.clockCell = cell instanceof Float64Array && cell.length >= 1 ? cell : null;
-    this.jiffiesOrigin = Math.floor(this.clock.nowUs() / US_PER_JIFFY);
+    this.origin = Math.floor(this.clock.nowUs() / US_PER_JIFFY);
     this.gc = new ConntrackGc(this, 0);
     this.syncClock();
   }
@@ -175,7 +178,7 @@ export class Netns {
     // slow path would make, without the division).
     if (us >= this.jiffyStartUs && us < this.jiffyEndUs) {
       const j = this.syncedJiffy;
-      if (this.gc.next > j && this.sources.length === 0 && j < this.timers.next) {
+      if (this.gc.next > j && j < this.timers.next && this.sourcesAfter(j)) {
         this.nowUs = us;
         this.jiffies = j;
         return;
@@ -184,13 +187,44 @@ export class Netns {
     this.syncSlow(us);
   }
 
+  /** True when no timer source is due by `j`. */
+  private sourcesAfter(j: number): boolean {
+    const src = this.sources;
+    for (let i = 0; i < src.length; i++) if (src[i]!.next <= j) return false;
+    return true;
+  }
+
+  /**
+   * Move the jiffy origin to the whole jiffy of `us` before anything was tracked (a
+   * replay whose clock starts at 0 calls this with its first packet's time, so jiffies
+   * and every deadline stay small integers). Only differences of jiffies mean anything:
+   * the GC's schedule keeps its absolute times (it is shifted by the same amount).
+   * Returns false, changing nothing, once the netns holds a conn, a timer or due work
+   * of a timer source.
+   */
+  rebaseJiffies(us: number): boolean {
+    if (this.count !== 0 || this.timers.size !== 0) return false;
+    for (const src of this.sources) if (src.next !== Number.POSITIVE_INFINITY) return false;
+    const origin = Math.floor(us / US_PER_JIFFY);
+    const shift = this.origin - origin;
+    if (shift === 0) return true;
+    this.origin = origin;
+    this.gc.next += shift;
+    // Recompute the current jiffy on the next sync.
+    this.jiffies += shift;
+    this.syncedJiffy += shift;
+    this.jiffyStartUs = 0;
+    this.jiffyEndUs = 0;
+    return true;
+  }
+
   private syncSlow(us: number): void {
     const abs = Math.floor(us / US_PER_JIFFY);
     // Both terms are beyond the small-integer range; unoptimized code subtracts them into
     // a heap number even though the result is small. Stored as such, that number makes
     // `jiffies` (and every conn's `timeout`, `timerKey` and UDP `proto` computed from it)
     // a double field: a 16-byte box per field per conn. Normalise to a small integer.
-    const jd = abs - this.jiffiesOrigin;
+    const jd = abs - this.origin;
     const j = (jd | 0) === jd ? jd | 0 : jd;
     // GC passes interleave with expiry in time order. Over an empty table a pass only
     // reschedules itself (every 60 s - 1 jiffy), so clock jumps skip those arithmetically.
@@ -238,11 +272,11 @@ export class Netns {
     for (let ct = this.timers.popExpired(until); ct !== null; ct = this.timers.popExpired(until)) {
       // The conn dies at its deadline: events and tstamp stop see that time.
       this.jiffies = ct.timeout;
-      this.nowUs = (ct.timeout + this.jiffiesOrigin) * US_PER_JIFFY;
+      this.nowUs = (ct.timeout + this.origin) * US_PER_JIFFY;
       nfCtDelete(ct, 0, 0);
     }
     this.jiffies = Math.max(saveJ, until);
-    this.nowUs = Math.max(saveUs, (until + this.jiffiesOrigin) * US_PER_JIFFY);
+    this.nowUs = Math.max(saveUs, (until + this.origin) * US_PER_JIFFY);
   }
 
   /**

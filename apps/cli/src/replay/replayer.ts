@@ -35,7 +35,12 @@ export class Replayer {
 
   readonly onRecord = (rec: CaptureRecord): void => {
     const c = this.counters;
-    c.packets++;
+    if (c.packets++ === 0) {
+      // The clock started at 0: count jiffies from the first packet instead, so they and
+      // every deadline stay small integers (no heap numbers). Same behaviour: only
+      // differences of jiffies matter and the GC keeps its schedule.
+      this.net.rebaseJiffies(rec.tsUs);
+    }
     this.clock.set(rec.tsUs);
     const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
     if (l3 < 0) {
