@@ -213,6 +213,12 @@ function tcp(mode: string, runs: number, packets: number): void {
     });
   } else {
     emit({ name: 'pps established TCP (data + ACK)', unit: 'packets/s', values: pps, better: 'higher' });
+    // Issue 4: no allocation per established packet. A few bytes per packet would be a
+    // heap number every few packets; the scratch of a timed run is ~0.04 B per packet.
+    if (growth.length > 0 && Math.min(...growth) >= 1)
+      throw new Error(
+        `established TCP packets allocate: ${growth.map((g) => g.toFixed(2)).join(', ')} B/packet`,
+      );
     if (growth.length > 0)
       emit({
         name: 'young-gen bytes per established TCP packet',
