@@ -280,15 +280,24 @@ export class Netns {
   }
 
   /**
-   * Let time run until no conn is left (replay `--drain`): fires every timer in
-   * deadline order, each at its own deadline. Returns the last deadline fired.
+   * Let time run until no conn, expectation or fragment queue is left (replay
+   * `--drain`): fires every timer in deadline order, each at its own deadline.
+   * Returns the last deadline fired.
    */
   drain(): number {
     let last = this.jiffies;
-    while (this.timers.size > 0) {
-      const next = this.timers.next;
-      this.runTimers(next);
-      last = Math.max(last, next);
+    for (;;) {
+      // Conn expiry and the modules' timed work (expectations, fragment queues), in time
+      // order. GC passes in between only matter while the early-drop flag is up.
+      let at = this.timers.next;
+      for (const src of this.sources) if (src.next < at) at = src.next;
+      if (this.earlyDropFlag && this.gc.next < at) at = this.gc.next;
+      if (at === Number.POSITIVE_INFINITY) break;
+      this.runTimers(at);
+      if (this.earlyDropFlag && this.gc.next <= at) this.gc.run(at);
+      // A source may remove itself when it runs dry: walk a snapshot.
+      for (const src of [...this.sources]) if (src.next <= at) src.run(at);
+      last = Math.max(last, at);
     }
     return last;
   }

@@ -23,25 +23,6 @@ export const STANDARD_MODULES: readonly CtModule[] = [
   defragModule,
 ];
 
-/** Import an optional package (a plugin not every install has); null when it is absent. */
-export async function tryImport(pkg: string): Promise<Record<string, unknown> | null> {
-  try {
-    // A variable specifier: the package may legitimately be absent.
-    const spec: string = pkg;
-    return (await import(spec)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || isViteNotFound(e))
-      return null;
-    throw e;
-  }
-}
-
-function isViteNotFound(e: unknown): boolean {
-  const msg = e instanceof Error ? e.message : '';
-  return /Failed to load url|Cannot find (module|package)|does not exist/i.test(msg);
-}
-
 export function isCtModule(x: unknown): x is CtModule {
   const m = x as CtModule | null;
   return typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.init === 'function';
