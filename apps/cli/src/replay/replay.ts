@@ -58,9 +58,22 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   out.flush();
   unsubscribe?.();
   if (error !== null) writeErr(`ctrack: ${error.message}\n`);
-  const flows = net.conns().length;
+  const flows = countFlows(net);
   writeErr(`${formatSummary(counters, flows, elapsed)}\n`);
   return { exitCode: error === null ? 0 : 1, counters, flows, error, kernel: lk.kernel, net };
+}
+
+/**
+ * `net.conns().length` without building the array: every confirmed conn once, counted
+ * by its ORIGINAL tuplehash in the table's chains (what `conns()` yields).
+ */
+function countFlows(net: Netns): number {
+  const heads = net.table.heads;
+  let n = 0;
+  for (let b = 0; b < heads.length; b++) {
+    for (let h = heads[b] ?? null; h !== null; h = h.next) if (h.dir === 0) n++;
+  }
+  return n;
 }
 
 /** Read the whole capture; a CaptureError is returned (the replay still finishes its output). */
