@@ -29,6 +29,7 @@ export * from './generic.js';
 export * from './helper.js';
 export * from './helper-ext.js';
 export * from './hooks.js';
+export * from './indexed-heap.js';
 export * from './jhash.js';
 export * from './kernel.js';
 export * from './l3proto.js';

@@ -4,6 +4,7 @@ import {
   type ExpectHook,
   extAdd,
   type Helper,
+  IndexedHeap,
   IPEXP_DESTROY,
   IPEXP_NEW,
   IPS_CONFIRMED,
@@ -81,8 +82,8 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
   private readonly byMaster = new Map<Conn, NfConntrackExpect[]>();
   /** Every linked expectation in insertion order (listing, flush, helper unregister). */
   private readonly all = new Set<NfConntrackExpect>();
-  /** Timer heap ordered by (deadline, insertion). */
-  private readonly heap: NfConntrackExpect[] = [];
+  /** Timeouts ordered by (deadline, insertion). */
+  private readonly timers = new ExpectTimers();
   private n = 0;
   private seq = 0;
 
@@ -111,7 +112,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     if ((exp.flags & NF_CT_EXPECT_PERMANENT) !== 0) {
       exp.use++;
     } else if (exp.linked) {
-      this.timerDel(exp);
+      this.timers.delete(exp);
       this.unlink(exp, 0, 0, false);
     } else {
       nfCtPut(master);
@@ -244,7 +245,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     if (helper !== null)
       exp.timeout = this.net.jiffies + helper.expectPolicy[exp.class]!.timeout * this.net.hz;
     exp.seq = ++this.seq;
-    this.timerAdd(exp);
+    this.timers.insert(exp);
     let ml = this.byMaster.get(master);
     if (ml === undefined) this.byMaster.set(master, (ml = []));
     ml.unshift(exp);
@@ -265,7 +266,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
    */
   remove(exp: NfConntrackExpect, portid = 0, report = 0): boolean {
     if (!exp.linked) return false;
-    this.timerDel(exp);
+    this.timers.delete(exp);
     this.unlink(exp, portid, report, true);
     return true;
   }
@@ -297,14 +298,13 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
   clear(): void {
     for (const exp of this.all) {
       exp.linked = false;
-      exp.heapIndex = -1;
       const help = nfctHelp(exp.master);
       if (help !== undefined) help.expecting[exp.class] = 0;
     }
     this.all.clear();
     this.byDst.clear();
     this.byMaster.clear();
-    this.heap.length = 0;
+    this.timers.clear();
     this.n = 0;
     this.net.removeTimerSource(this);
   }
@@ -313,73 +313,15 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
 
   /** Deadline of the next expectation timeout (jiffies), Infinity when none. */
   get next(): number {
-    return this.heap.length === 0 ? Number.POSITIVE_INFINITY : this.heap[0]!.timeout;
+    return this.timers.peek()?.timeout ?? Number.POSITIVE_INFINITY;
   }
 
   /** nf_ct_expectation_timed_out for every expectation due at `now`. */
   run(now: number): void {
-    const h = this.heap;
-    while (h.length > 0 && h[0]!.timeout <= now) {
-      const exp = h[0]!;
-      this.timerDel(exp);
+    for (let exp = this.timers.peek(); exp !== undefined && exp.timeout <= now; exp = this.timers.peek()) {
+      this.timers.delete(exp);
       this.unlink(exp, 0, 0, true);
     }
-  }
-
-  private less(a: NfConntrackExpect, b: NfConntrackExpect): boolean {
-    return a.timeout < b.timeout || (a.timeout === b.timeout && a.seq < b.seq);
-  }
-
-  private timerAdd(exp: NfConntrackExpect): void {
-    exp.heapIndex = this.heap.length;
-    this.heap.push(exp);
-    this.up(exp.heapIndex);
-  }
-
-  private timerDel(exp: NfConntrackExpect): void {
-    const i = exp.heapIndex;
-    if (i < 0) return;
-    const last = this.heap.pop()!;
-    exp.heapIndex = -1;
-    if (last !== exp) {
-      this.heap[i] = last;
-      last.heapIndex = i;
-      this.down(i);
-      this.up(last.heapIndex);
-    }
-  }
-
-  private up(i: number): void {
-    const h = this.heap;
-    const x = h[i]!;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const y = h[p]!;
-      if (!this.less(x, y)) break;
-      h[i] = y;
-      y.heapIndex = i;
-      i = p;
-    }
-    h[i] = x;
-    x.heapIndex = i;
-  }
-
-  private down(i: number): void {
-    const h = this.heap;
-    const n = h.length;
-    const x = h[i]!;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && this.less(h[c + 1]!, h[c]!)) c++;
-      const y = h[c]!;
-      if (!this.less(y, x)) break;
-      h[i] = y;
-      y.heapIndex = i;
-      i = c;
-    }
-    h[i] = x;
-    x.heapIndex = i;
   }
 }
 
@@ -389,4 +331,19 @@ function removeFrom<K>(m: Map<K, NfConntrackExpect[]>, key: K, exp: NfConntrackE
   const i = l.indexOf(exp);
   if (i >= 0) l.splice(i, 1);
   if (l.length === 0) m.delete(key);
+}
+
+/** The expectations' timeouts: earliest deadline first, ties in insertion order. */
+class ExpectTimers extends IndexedHeap<NfConntrackExpect> {
+  protected less(a: NfConntrackExpect, b: NfConntrackExpect): boolean {
+    return a.timeout < b.timeout || (a.timeout === b.timeout && a.seq < b.seq);
+  }
+
+  protected indexOf(exp: NfConntrackExpect): number {
+    return exp.heapIndex;
+  }
+
+  protected setIndex(exp: NfConntrackExpect, i: number): void {
+    exp.heapIndex = i;
+  }
 }
