@@ -125,8 +125,15 @@ export class PcapngFramer implements Framer {
 
   private epb(b: Uint8Array, v: DataView, off: number, len: number, pos: number): void {
     if (len < 32) throw new CaptureError('enhanced packet block too short', pos);
+    this.timedPacket(b, v, off, len, pos, v.getUint32(off + 8, this.le));
+  }
+
+  /**
+   * The body EPB and the obsolete Packet Block share after the interface id:
+   * timestamp (high, low), captured length, original length, data at +28.
+   */
+  private timedPacket(b: Uint8Array, v: DataView, off: number, len: number, pos: number, id: number): void {
     const le = this.le;
-    const id = v.getUint32(off + 8, le);
     const f = this.iface(id, pos + 8);
     const caplen = v.getUint32(off + 20, le);
     if (caplen > len - 32) {
@@ -148,15 +155,7 @@ export class PcapngFramer implements Framer {
 
   private opb(b: Uint8Array, v: DataView, off: number, len: number, pos: number): void {
     if (len < 32) throw new CaptureError('packet block too short', pos);
-    const le = this.le;
-    const id = v.getUint16(off + 8, le);
-    const f = this.iface(id, pos + 8);
-    const caplen = v.getUint32(off + 20, le);
-    if (caplen > len - 32) {
-      throw new CaptureError(`captured length ${caplen} overruns its block of ${len} bytes`, pos + 20);
-    }
-    const ts = unitsToUs(v.getUint32(off + 12, le), v.getUint32(off + 16, le), f.unitsPerSec) + f.offsetUs;
-    this.emit(b, off + 28, caplen, v.getUint32(off + 24, le), ts, f, id, pos);
+    this.timedPacket(b, v, off, len, pos, v.getUint16(off + 8, this.le));
   }
 
   private emit(
