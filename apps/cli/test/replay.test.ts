@@ -31,9 +31,9 @@ describe('replay options', () => {
   it('-o timestamp,id,extended: packet times, ids, l3 columns', async () => {
     const r = await run(['replay', DEMO, '--events', '-o', 'timestamp,id', '-o', 'extended']);
     expect(r.lines[0]).toMatch(
-      /^\[1795250780\.0 {5}\]\t {4}\[NEW\] ipv4 {5}2 tcp {6}6 120 SYN_SENT .* id=\d+$/,
+      /^\[1795250780\.000000\]\t {4}\[NEW\] ipv4 {5}2 tcp {6}6 120 SYN_SENT .* id=\d+$/,
     );
-    expect(r.lines[1]).toMatch(/^\[1795250780\.10000 \]\t \[UPDATE\] ipv4/);
+    expect(r.lines[1]).toMatch(/^\[1795250780\.010000\]\t \[UPDATE\] ipv4/);
     const bad = await run(['replay', DEMO, '-o', 'xml']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('-o: unknown output flag "xml"');

@@ -45,11 +45,25 @@ export function eventTag(type: string): string {
   return `${padLeft(`[${type}]`, 9)} `;
 }
 
-/** `-o timestamp` prefix: printf("[%-8ld.%-6ld]\t") — microseconds space-padded on the right. */
+/**
+ * `-o timestamp` prefix as conntrack-tools 1.4.7 prints it: `[1795251101.016796]\t`,
+ * seconds, a dot, the microseconds zero-padded to six digits (printf's `%.6ld`; see the
+ * recordings' events.txt in tooling/conformance/fixtures).
+ */
 export function timestampPrefix(us: number): string {
-  const sec = Math.floor(us / 1_000_000);
-  const usec = us - sec * 1_000_000;
-  return `[${padRight(String(sec), 8)}.${padRight(String(usec), 6)}]\t`;
+  return `[${formatSecUs(us)}]\t`;
+}
+
+/**
+ * `sec.usec` of a time in µs (six fraction digits). A negative time keeps its sign in
+ * front of the magnitude (`-1.500000` is 1.5 s before the epoch), as a reader expects.
+ */
+export function formatSecUs(us: number): string {
+  const neg = us < 0;
+  const a = neg ? -us : us;
+  const sec = Math.floor(a / 1_000_000);
+  const frac = a - sec * 1_000_000;
+  return `${neg ? '-' : ''}${sec}.${String(frac).padStart(6, '0')}`;
 }
 
 /** libnetfilter_conntrack's delta-time: whole seconds of stop (or now) minus whole seconds of start. */

@@ -16,7 +16,7 @@ import { udpModule } from '@ctrack/l4-udp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NFCT_ALL_EXP_GROUPS } from './constants.js';
 import type { ConnEvent } from './event.js';
-import { formatConntrack, formatEvent, formatProcConntrack } from './format-conn.js';
+import { formatConntrack, formatEvent, formatProcConntrack, timestampPrefix } from './format-conn.js';
 import { formatExpect, formatProcExpect } from './format-expect.js';
 import { formatProcStat, formatStats, formatStatsExpect } from './format-stats.js';
 import { eventJson, formatEventJson } from './json.js';
@@ -281,6 +281,15 @@ describe('conntrack -E lines (formats.md §1, ecache.md §4)', () => {
     );
   });
 
+  it('-o timestamp zero-pads the microseconds as conntrack 1.4.7 does (events.txt of the recordings)', () => {
+    // tooling/conformance/fixtures/many-short-flows/events.txt: `[1795251101.016796]`
+    expect(timestampPrefix(1_795_251_101_016_796)).toBe('[1795251101.016796]\t');
+    expect(timestampPrefix(1_795_251_101_000_007)).toBe('[1795251101.000007]\t');
+    expect(timestampPrefix(0)).toBe('[0.000000]\t');
+    // Before the epoch: the sign, then the magnitude (not a floored second and a positive fraction).
+    expect(timestampPrefix(-1_500_000)).toBe('[-1.500000]\t');
+  });
+
   it('JSON lines carry the same fields', () => {
     setup();
     w.net.sysctl.set('nf_conntrack_acct', 1);
@@ -339,7 +348,7 @@ describe('expectations (formats.md §3)', () => {
     const ecache = ecacheOf(w.net);
     ecache.expectEvent(exp, IPEXP_NEW, 0, 0);
     expect(formatEvent(ev[0]!, { timestamp: true })).toBe(
-      '[1795246236.94436 ]\t    [NEW] 300 proto=6 src=198.18.0.2 dst=198.18.0.1 sport=0 dport=45058 mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 master-src=198.18.0.1 master-dst=198.18.0.2 sport=40021 dport=21 class=0 helper=ftp',
+      '[1795246236.094436]\t    [NEW] 300 proto=6 src=198.18.0.2 dst=198.18.0.1 sport=0 dport=45058 mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 master-src=198.18.0.1 master-dst=198.18.0.2 sport=40021 dport=21 class=0 helper=ftp',
     );
     w.clock.advance(2 * S);
     w.net.syncClock();

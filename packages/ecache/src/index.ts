@@ -16,6 +16,7 @@ export {
   formatConntrack,
   formatEvent,
   formatProcConntrack,
+  formatSecUs,
   l4Text,
   timestampPrefix,
   tupleText,

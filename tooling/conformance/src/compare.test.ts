@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareEvents, compareList, DEFAULT_RULES } from './compare.js';
 import { parseEvents, parseListLine, parseNft, parseTimestampPrefix, sumStats } from './lines.js';
@@ -10,17 +12,34 @@ const conn = (sp: number, id: number) => ({
   upd: (ts: string) => `[${ts}]\t [UPDATE] ${T} 60 SYN_RECV ${tup(sp)} id=${id}`,
   destroy: (ts: string) => `[${ts}]\t[DESTROY] ${T} SYN_RECV ${tup(sp)} delta-time=60 id=${id}`,
 });
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const rules = { ...DEFAULT_RULES, listedAtUs: 200_000_000 };
 
 describe('line parsing', () => {
-  it('reads the left-justified microseconds of -o timestamp', () => {
-    expect(parseTimestampPrefix('[1795250689.5661  ]\tx').tsUs).toBe(1795250689_005661);
+  it('reads -o timestamp exactly as conntrack 1.4.7 prints it, and nothing else', () => {
+    expect(parseTimestampPrefix('[1795251101.016796]\tx').tsUs).toBe(1795251101_016796);
     expect(parseTimestampPrefix('[1795250689.123456]\tx').tsUs).toBe(1795250689_123456);
+    // The space-padded form an earlier ctrack printed is not conntrack's: rejected.
+    expect(() => parseTimestampPrefix('[1795251101.16796 ]\tx')).toThrow(/not in conntrack's/);
+    expect(() => parseTimestampPrefix('[1.1     ]\tx')).toThrow(/not in conntrack's/);
+    expect(parseTimestampPrefix('    [NEW] x').tsUs).toBeNull();
+  });
+
+  it('every timestamp in the recordings is in that format', () => {
+    for (const f of readdirSync(FIXTURES)) {
+      for (const name of ['events.txt', 'expect-events.txt']) {
+        const p = join(FIXTURES, f, name);
+        if (!existsSync(p)) continue;
+        for (const l of readFileSync(p, 'utf8').split('\n')) {
+          if (l !== '') expect(parseTimestampPrefix(l).tsUs).not.toBeNull();
+        }
+      }
+    }
   });
 
   it('keeps an ICMP tuple id apart from the conn id', () => {
     const [e] = parseEvents([
-      '[1.1     ]\t    [NEW] icmp     1 4 src=1.1.1.1 dst=2.2.2.2 type=8 code=0 id=29672 [UNREPLIED] src=2.2.2.2 dst=1.1.1.1 type=0 code=0 id=29672 id=42',
+      '[1.000001]\t    [NEW] icmp     1 4 src=1.1.1.1 dst=2.2.2.2 type=8 code=0 id=29672 [UNREPLIED] src=2.2.2.2 dst=1.1.1.1 type=0 code=0 id=29672 id=42',
     ]);
     expect(e!.id).toBe('42');
     expect(e!.body.endsWith('id=29672')).toBe(true);

@@ -11,7 +11,7 @@ export interface EventLine {
   raw: string;
   /** Position in its file / output (0-based). */
   index: number;
-  /** `-o timestamp` time in µs (left-justified microseconds parsed as README says), or null. */
+  /** `-o timestamp` time in µs (`[sec.usec]`, six zero-padded digits: README), or null. */
   tsUs: number | null;
   type: EventType;
   /** Everything after the tag without the trailing ` id=N`: what must match. */
@@ -34,15 +34,27 @@ export interface ConnFields {
   deltaTime: number | null;
 }
 
-const TS_RE = /^\[\s*(\d+)\s*\.\s*(\d+)\s*\]\t/;
+/** conntrack-tools 1.4.7's prefix exactly: `[1795251101.016796]\t` (README "Fixture format"). */
+const TS_RE = /^\[(-?)(\d+)\.(\d{6})\]\t/;
+/** Anything that looks like a timestamp prefix, to reject the ones not in that format. */
+const TS_LIKE_RE = /^\[\s*-?\d[\d\s.]*\]\t/;
 const TAG_RE = /^\s*\[(NEW|UPDATE|DESTROY)\] /;
 const ID_RE = / id=(\d+)$/;
 
-/** `[1795250689.5661  ]` is 1795250689 s + 5661 µs: the µs are left-justified, space-padded. */
+/**
+ * `[1795251101.016796]\t` is 1795251101 s + 16796 µs. Only that format is accepted: a
+ * prefix like `[1795251101.16796 ]` (space-padded, as an older ctrack printed) throws,
+ * so a formatter that drifts from conntrack's fails the comparison instead of parsing.
+ */
 export function parseTimestampPrefix(line: string): { tsUs: number | null; rest: string } {
   const m = TS_RE.exec(line);
-  if (m === null) return { tsUs: null, rest: line };
-  return { tsUs: Number(m[1]) * 1_000_000 + Number(m[2]), rest: line.slice(m[0].length) };
+  if (m === null) {
+    if (TS_LIKE_RE.test(line))
+      throw new Error(`timestamp prefix not in conntrack's [sec.usec] format: ${line}`);
+    return { tsUs: null, rest: line };
+  }
+  const us = Number(m[2]) * 1_000_000 + Number(m[3]);
+  return { tsUs: m[1] === '-' ? -us : us, rest: line.slice(m[0].length) };
 }
 
 /** Parse a conn event line; null for anything else (an expectation event, a trace line). */
