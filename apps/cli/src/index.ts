@@ -8,7 +8,14 @@ export * from './capture/linktype.js';
 export { type PcapngInterface, PcapngWriter } from './capture/pcapng-writer.js';
 export { type CaptureFormat, CaptureReader } from './capture/reader.js';
 export { CaptureRecord, type RecordSink } from './capture/record.js';
-export { type CaptureInput, type ReadOptions, readCapture } from './capture/source.js';
+export {
+  CaptureFile,
+  type CaptureInput,
+  CaptureOpenError,
+  openCaptureFile,
+  type ReadOptions,
+  readCapture,
+} from './capture/source.js';
 export { PcapWriter, type PcapWriterOptions } from './capture/writer.js';
 export { main } from './main.js';
 export type { HelperSpec, OutputFormat, ReplayOptions } from './replay/options.js';

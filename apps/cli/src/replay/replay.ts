@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Kernel, Netns } from '@ctrack/core';
 import { CaptureError } from '../capture/errors.js';
-import { inputSize, readCapture } from '../capture/source.js';
+import {
+  type CaptureInput,
+  CaptureOpenError,
+  inputSize,
+  isStdinName,
+  openCaptureFile,
+  readCapture,
+} from '../capture/source.js';
+import { CliError } from '../usage-error.js';
 import { parseLocal } from './args.js';
 import { formatSummary, type ReplayCounters } from './counters.js';
 import { outputFormat, type ReplayOptions } from './options.js';
@@ -42,13 +50,16 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     log: (l) => writeErr(`kernel: ${l}\n`),
   });
   const { net, clock } = createReplayNet(lk.kernel, o);
+  // Open a named file before anything is printed: a missing one is one message, not an
+  // empty replay with a summary and "0 flow entries have been shown".
+  const input = await openInput(o.input);
   const out = new Output(writeOut);
   const replayer = new Replayer(net, clock, paths, out, lk.probe, json);
   const counters = replayer.counters;
   const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters) : null;
 
   const t0 = performance.now();
-  const error = await readAll(o, replayer, writeErr);
+  const error = await readAll(o, input, replayer, writeErr);
   if (o.drain) net.drain();
   const elapsed = performance.now() - t0;
 
@@ -76,13 +87,25 @@ function countFlows(net: Netns): number {
   return n;
 }
 
+/** A path (not "-") opened as a CaptureFile; an unopenable one is a CliError (exit 1). */
+async function openInput(input: CaptureInput): Promise<CaptureInput> {
+  if (typeof input !== 'string' || isStdinName(input)) return input;
+  try {
+    return await openCaptureFile(input);
+  } catch (e) {
+    if (e instanceof CaptureOpenError) throw new CliError(e.message, 1);
+    throw e;
+  }
+}
+
 /** Read the whole capture; a CaptureError is returned (the replay still finishes its output). */
 async function readAll(
   o: ReplayOptions,
+  input: CaptureInput,
   r: Replayer,
   writeErr: (t: string) => void,
 ): Promise<CaptureError | null> {
-  const size = await inputSize(o.input);
+  const size = inputSize(input);
   const progress = wantProgress(o.progress ?? 'auto', size) ? new Progress(size ?? 0, writeErr) : null;
   const opts = {
     ...(o.inputName !== undefined ? { name: o.inputName } : {}),
@@ -90,7 +113,7 @@ async function readAll(
     ...(progress ? { onChunk: (bytes: number) => progress.update(bytes, r.counters.packets) } : {}),
   };
   try {
-    await readCapture(o.input, r.onRecord, opts);
+    await readCapture(input, r.onRecord, opts);
     return null;
   } catch (e) {
     if (e instanceof CaptureError) return e;
