@@ -74,8 +74,11 @@ export interface ReadOptions {
   name?: string;
   /** Stream used for "-" (default process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
-  /** Called after each chunk with the bytes read so far (progress). */
-  onChunk?: (bytesRead: number) => void;
+  /**
+   * Called after each chunk with the bytes read so far (progress); a returned promise
+   * is awaited before the next chunk is read (backpressure from the output).
+   */
+  onChunk?: (bytesRead: number) => unknown;
 }
 
 /** Size of a file input in bytes, or null for a stream, stdin or a FIFO. */
@@ -97,6 +100,8 @@ function readError(e: unknown, name: string, offset: number): CaptureError {
 
 /** Bytes per read of a capture file. */
 const CHUNK = 1 << 20;
+/** Bytes parsed between two onChunk calls. */
+const SLICE = 1 << 18;
 
 /**
  * The file's bytes in order, CHUNK at a time, in two reused buffers: the next chunk is
@@ -160,8 +165,13 @@ export async function readCapture(
   else chunks = input;
   try {
     for await (const chunk of chunks) {
-      reader.push(chunk);
-      opts.onChunk?.(reader.bytesRead);
+      // In slices, so a consumer that applies backpressure in onChunk holds back at most
+      // one slice's worth of work (a 1 MiB file chunk of small packets prints megabytes).
+      for (let o = 0; o < chunk.length; o += SLICE) {
+        reader.push(o === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(o, o + SLICE));
+        const wait = opts.onChunk?.(reader.bytesRead);
+        if (wait instanceof Promise) await wait;
+      }
     }
   } catch (e) {
     if (e instanceof CaptureError) throw e;

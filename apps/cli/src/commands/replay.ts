@@ -48,6 +48,7 @@ export function replayOptions(args: readonly string[], io: Io): ReplayOptions | 
     trace: v.trace ?? false,
     stdout: io.stdout,
     stderr: io.stderr,
+    ...(io.stdoutDrained ? { stdoutDrained: io.stdoutDrained } : {}),
   };
 }
 

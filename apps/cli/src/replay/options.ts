@@ -35,8 +35,14 @@ export interface ReplayOptions {
   modules?: readonly string[];
   drain?: boolean;
   trace?: boolean;
-  /** Where stdout lines go (default: process.stdout, buffered). */
-  stdout?: (text: string) => void;
+  /** Where stdout lines go (default: process.stdout); false = its buffer is full. */
+  stdout?: (text: string) => unknown;
+  /**
+   * Backpressure: null when stdout takes more now, else a promise settled when it does.
+   * Awaited between capture chunks (default: process.stdout's 'drain' when stdout is
+   * the default).
+   */
+  stdoutDrained?: () => Promise<void> | null;
   /** Where stderr lines go (default: process.stderr). */
   stderr?: (text: string) => void;
   /** Show the progress line: 'auto' = stderr is a TTY, not CI, large file. */

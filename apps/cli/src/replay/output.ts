@@ -9,7 +9,7 @@ export class Output {
   private size = 0;
 
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly write: (text: string) => unknown,
     private readonly limit = 256,
   ) {}
 

@@ -9,6 +9,7 @@ import {
   openCaptureFile,
   readCapture,
 } from '../capture/source.js';
+import { drained } from '../commands/io.js';
 import { CliError } from '../usage-error.js';
 import { parseLocal } from './args.js';
 import { formatSummary, type ReplayCounters } from './counters.js';
@@ -38,7 +39,8 @@ export interface ReplayResult {
  * with its message on stderr and exit code 1, after printing everything up to it.
  */
 export async function replay(o: ReplayOptions): Promise<ReplayResult> {
-  const writeOut = o.stdout ?? ((t: string) => void process.stdout.write(t));
+  const writeOut = o.stdout ?? ((t: string) => process.stdout.write(t));
+  const stdoutDrained = o.stdoutDrained ?? (o.stdout === undefined ? () => drained(process.stdout) : null);
   const writeErr = o.stderr ?? ((t: string) => void process.stderr.write(t));
   const fmt = outputFormat(o.format);
   const json = o.json ?? false;
@@ -59,7 +61,14 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters) : null;
 
   const t0 = performance.now();
-  const error = await readAll(o, input, replayer, writeErr);
+  let error: CaptureError | null;
+  try {
+    error = await readAll(o, input, replayer, out, stdoutDrained, writeErr);
+  } catch (e) {
+    // A module's exception: what was processed before it is still printed.
+    out.flush();
+    throw e;
+  }
   if (o.drain) net.drain();
   const elapsed = performance.now() - t0;
 
@@ -103,14 +112,23 @@ async function readAll(
   o: ReplayOptions,
   input: CaptureInput,
   r: Replayer,
+  out: Output,
+  stdoutDrained: (() => Promise<void> | null) | null,
   writeErr: (t: string) => void,
 ): Promise<CaptureError | null> {
   const size = inputSize(input);
   const progress = wantProgress(o.progress ?? 'auto', size) ? new Progress(size ?? 0, writeErr) : null;
+  // After each chunk: hand the chunk's lines to stdout, then wait while stdout is full,
+  // so the buffered output stays within about one chunk's worth whatever the capture size.
+  const onChunk = (bytes: number): Promise<void> | null => {
+    progress?.update(bytes, r.counters.packets);
+    out.flush();
+    return stdoutDrained?.() ?? null;
+  };
   const opts = {
     ...(o.inputName !== undefined ? { name: o.inputName } : {}),
     ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
-    ...(progress ? { onChunk: (bytes: number) => progress.update(bytes, r.counters.packets) } : {}),
+    onChunk,
   };
   try {
     await readCapture(input, r.onRecord, opts);
