@@ -4,5 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@ctrack/source'] },
   ssr: { resolve: { conditions: ['@ctrack/source'] } },
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  // A loaded 2-core CI machine stretches any test several-fold: no test may fail on the
+  // 5 s default (README "Testing"); property tests also pass PROPERTY_TIMEOUT_MS themselves.
+  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
 });

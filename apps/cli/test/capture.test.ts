@@ -1,4 +1,4 @@
-import { tcpPacket, udpPacket } from '@ctrack/core/testing';
+import { PROPERTY_TIMEOUT_MS, tcpPacket, udpPacket } from '@ctrack/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encapsulate } from '../src/capture/frame.js';
@@ -248,14 +248,21 @@ describe('chunked input', () => {
     it(`${name}: one byte at a time`, () => {
       expect(parse(bytes, [1])).toEqual(whole);
     });
-    it(`${name}: any chunk sizes (property)`, () => {
-      fc.assert(
-        fc.property(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 20 }), (sizes) => {
-          expect(parse(bytes, sizes)).toEqual(whole);
-        }),
-        { numRuns: 200 },
-      );
-    });
+    it(
+      `${name}: any chunk sizes (property)`,
+      () => {
+        fc.assert(
+          fc.property(
+            fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 20 }),
+            (sizes) => {
+              expect(parse(bytes, sizes)).toEqual(whole);
+            },
+          ),
+          { numRuns: 200 },
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
   }
 
   it('records are read in place from the chunk when they are whole (zero-copy)', () => {

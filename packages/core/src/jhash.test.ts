@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JHASH_INITVAL, jhash2, jhash2Tuple9, jhash3words, reciprocalScale } from './jhash.js';
+import { PROPERTY_TIMEOUT_MS } from './testing/limits.js';
 
 /**
  * jhash2 is lookup3.c's hashword() (include/linux/jhash.h). Vectors come from outside
@@ -153,48 +154,72 @@ describe('jhash2 = lookup3 hashword() (core.md §3 "raw hash jhash2(words 0..8, 
     },
   );
 
-  it('returns an unsigned 32-bit integer', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }),
-        fc.integer(),
-        (w, iv) => {
-          const h = jhash2(w, w.length, iv);
-          return Number.isInteger(h) && h >= 0 && h <= 0xffffffff;
-        },
-      ),
-    );
-  });
+  it(
+    'returns an unsigned 32-bit integer',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }),
+          fc.integer(),
+          (w, iv) => {
+            const h = jhash2(w, w.length, iv);
+            return Number.isInteger(h) && h >= 0 && h <= 0xffffffff;
+          },
+        ),
+        { numRuns: 1000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('jhash2Tuple9 equals jhash2 over the explicit 9-word IPv4 tuple array', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    fc.assert(
-      fc.property(u32, u32, u32, u32, (src, w4, dst, iv) => {
-        // src.u3[0..3], src.u + l3num, dst.u3[0..3]; IPv4 uses word 0 of each address
-        const words = [src, 0, 0, 0, w4, dst, 0, 0, 0];
-        return jhash2Tuple9(src | 0, w4 | 0, dst | 0, iv | 0) === jhash2(words, 9, iv);
-      }),
-      { numRuns: 2000 },
-    );
-  });
+  it(
+    'jhash2Tuple9 equals jhash2 over the explicit 9-word IPv4 tuple array',
+    () => {
+      const u32 = fc.integer({ min: 0, max: 0xffffffff });
+      fc.assert(
+        fc.property(u32, u32, u32, u32, (src, w4, dst, iv) => {
+          // src.u3[0..3], src.u + l3num, dst.u3[0..3]; IPv4 uses word 0 of each address
+          const words = [src, 0, 0, 0, w4, dst, 0, 0, 0];
+          return jhash2Tuple9(src | 0, w4 | 0, dst | 0, iv | 0) === jhash2(words, 9, iv);
+        }),
+        { numRuns: 2000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('jhash_3words is hashword over the three words (include/linux/jhash.h)', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    fc.assert(
-      fc.property(u32, u32, u32, u32, (x, y, z, iv) => jhash3words(x, y, z, iv) === jhash2([x, y, z], 3, iv)),
-    );
-  });
+  it(
+    'jhash_3words is hashword over the three words (include/linux/jhash.h)',
+    () => {
+      const u32 = fc.integer({ min: 0, max: 0xffffffff });
+      fc.assert(
+        fc.property(
+          u32,
+          u32,
+          u32,
+          u32,
+          (x, y, z, iv) => jhash3words(x, y, z, iv) === jhash2([x, y, z], 3, iv),
+        ),
+        { numRuns: 1000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 describe('reciprocal_scale(val, ep_ro) = ((u64)val * ep_ro) >> 32 (core.md §3)', () => {
   const exact = (v: number, n: number) => Number((BigInt(v) * BigInt(n)) >> 32n);
-  it('equals the BigInt computation for random u32 inputs', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    fc.assert(
-      fc.property(u32, u32, (v, n) => reciprocalScale(v, n) === exact(v, n)),
-      { numRuns: 20000 },
-    );
-  });
+  it(
+    'equals the BigInt computation for random u32 inputs',
+    () => {
+      const u32 = fc.integer({ min: 0, max: 0xffffffff });
+      fc.assert(
+        fc.property(u32, u32, (v, n) => reciprocalScale(v, n) === exact(v, n)),
+        { numRuns: 20000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it('edge values', () => {
     for (const [v, n] of [

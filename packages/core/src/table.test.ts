@@ -8,6 +8,7 @@ import { genericL4Proto } from './generic.js';
 import { Kernel } from './kernel.js';
 import type { Netns } from './netns.js';
 import { ConntrackTable, roundBuckets } from './table.js';
+import { PROPERTY_TIMEOUT_MS } from './testing/limits.js';
 import { Timers } from './timers.js';
 import { Tuple, tupleCopy } from './tuple.js';
 
@@ -136,87 +137,95 @@ describe('ConntrackTable (core.md §3)', () => {
     }
   });
 
-  it('"Resizing ... rehashes every entry": everything stays findable after growing and shrinking', () => {
-    const net = newNet();
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.tuple(fc.nat(0xffffffff), fc.nat(0xffff), fc.nat(3)), {
-          minLength: 1,
-          maxLength: 200,
-          selector: (x) => `${x[0]}:${x[1]}:${x[2]}`,
-        }),
-        fc.integer({ min: 1, max: 5000 }),
-        (rows, buckets) => {
-          const t = new ConntrackTable(512, 0xabc);
-          const cs = rows.map(([a, p, z]) => conn(net, tuple(a, 0xc6120002, p, 443, 6), z));
-          for (const c of cs) insert(t, c);
-          t.resize(buckets);
-          expect(t.size).toBe(roundBuckets(buckets));
-          for (const c of cs) {
-            expect(find(t, c.tuplehash[0], c.zone)?.ct).toBe(c);
-            expect(find(t, c.tuplehash[1], c.zone)?.ct).toBe(c);
-          }
-          expect([...t.conns()].length).toBe(cs.length);
-        },
-      ),
-      { numRuns: 50 },
-    );
-  });
+  it(
+    '"Resizing ... rehashes every entry": everything stays findable after growing and shrinking',
+    () => {
+      const net = newNet();
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.tuple(fc.nat(0xffffffff), fc.nat(0xffff), fc.nat(3)), {
+            minLength: 1,
+            maxLength: 200,
+            selector: (x) => `${x[0]}:${x[1]}:${x[2]}`,
+          }),
+          fc.integer({ min: 1, max: 5000 }),
+          (rows, buckets) => {
+            const t = new ConntrackTable(512, 0xabc);
+            const cs = rows.map(([a, p, z]) => conn(net, tuple(a, 0xc6120002, p, 443, 6), z));
+            for (const c of cs) insert(t, c);
+            t.resize(buckets);
+            expect(t.size).toBe(roundBuckets(buckets));
+            for (const c of cs) {
+              expect(find(t, c.tuplehash[0], c.zone)?.ct).toBe(c);
+              expect(find(t, c.tuplehash[1], c.zone)?.ct).toBe(c);
+            }
+            expect([...t.conns()].length).toBe(cs.length);
+          },
+        ),
+        { numRuns: 50 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 describe('Timers (core.md §13: "expiry fires at the exact deadline"; lazy re-arm)', () => {
   /** A model: deadlines by id; expected pop order = (deadline, id). */
-  it('pops in (deadline, id) order under random add / refresh (earlier or later) / remove', () => {
-    const net = newNet();
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant('add' as const), t: fc.integer({ min: 0, max: 50 }) }),
-            fc.record({
-              op: fc.constant('refresh' as const),
-              i: fc.nat(),
-              t: fc.integer({ min: 0, max: 50 }),
-            }),
-            fc.record({ op: fc.constant('remove' as const), i: fc.nat() }),
-            fc.record({ op: fc.constant('pop' as const), t: fc.integer({ min: 0, max: 50 }) }),
+  it(
+    'pops in (deadline, id) order under random add / refresh (earlier or later) / remove',
+    () => {
+      const net = newNet();
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.oneof(
+              fc.record({ op: fc.constant('add' as const), t: fc.integer({ min: 0, max: 50 }) }),
+              fc.record({
+                op: fc.constant('refresh' as const),
+                i: fc.nat(),
+                t: fc.integer({ min: 0, max: 50 }),
+              }),
+              fc.record({ op: fc.constant('remove' as const), i: fc.nat() }),
+              fc.record({ op: fc.constant('pop' as const), t: fc.integer({ min: 0, max: 50 }) }),
+            ),
+            { maxLength: 120 },
           ),
-          { maxLength: 120 },
-        ),
-        (ops) => {
-          const timers = new Timers();
-          const live: Conn[] = [];
-          let nextId = 1;
-          for (const o of ops) {
-            if (o.op === 'add') {
-              const c = conn(net, tuple(nextId, 1), 0, nextId++);
-              c.timeout = o.t;
-              timers.add(c);
-              live.push(c);
-            } else if (o.op === 'refresh' && live.length > 0) {
-              const c = live[o.i % live.length]!;
-              c.timeout = o.t;
-              timers.update(c);
-            } else if (o.op === 'remove' && live.length > 0) {
-              const c = live.splice(o.i % live.length, 1)[0]!;
-              timers.remove(c);
-            } else if (o.op === 'pop') {
-              const want = live
-                .filter((c) => c.timeout <= o.t)
-                .sort((x, y) => x.timeout - y.timeout || x.id - y.id);
-              const got: Conn[] = [];
-              for (let c = timers.popExpired(o.t); c !== null; c = timers.popExpired(o.t)) got.push(c);
-              expect(got).toEqual(want);
-              for (const c of got) live.splice(live.indexOf(c), 1);
+          (ops) => {
+            const timers = new Timers();
+            const live: Conn[] = [];
+            let nextId = 1;
+            for (const o of ops) {
+              if (o.op === 'add') {
+                const c = conn(net, tuple(nextId, 1), 0, nextId++);
+                c.timeout = o.t;
+                timers.add(c);
+                live.push(c);
+              } else if (o.op === 'refresh' && live.length > 0) {
+                const c = live[o.i % live.length]!;
+                c.timeout = o.t;
+                timers.update(c);
+              } else if (o.op === 'remove' && live.length > 0) {
+                const c = live.splice(o.i % live.length, 1)[0]!;
+                timers.remove(c);
+              } else if (o.op === 'pop') {
+                const want = live
+                  .filter((c) => c.timeout <= o.t)
+                  .sort((x, y) => x.timeout - y.timeout || x.id - y.id);
+                const got: Conn[] = [];
+                for (let c = timers.popExpired(o.t); c !== null; c = timers.popExpired(o.t)) got.push(c);
+                expect(got).toEqual(want);
+                for (const c of got) live.splice(live.indexOf(c), 1);
+              }
+              expect(timers.size).toBeLessThanOrEqual(live.length);
+              // `next` may be early (lazy) but never later than the real earliest deadline
+              const earliest = Math.min(...live.map((c) => c.timeout));
+              expect(timers.next).toBeLessThanOrEqual(earliest);
             }
-            expect(timers.size).toBeLessThanOrEqual(live.length);
-            // `next` may be early (lazy) but never later than the real earliest deadline
-            const earliest = Math.min(...live.map((c) => c.timeout));
-            expect(timers.next).toBeLessThanOrEqual(earliest);
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

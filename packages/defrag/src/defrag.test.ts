@@ -14,7 +14,7 @@ import {
   NFPROTO_IPV4,
   Skb,
 } from '@ctrack/core';
-import { ipv4, tcpPacket } from '@ctrack/core/testing';
+import { ipv4, PROPERTY_TIMEOUT_MS, tcpPacket } from '@ctrack/core/testing';
 import { SEC, setup } from '@ctrack/l3-ipv4/testing';
 import { icmpModule } from '@ctrack/l4-icmp';
 import { tcpModule } from '@ctrack/l4-tcp';
@@ -482,82 +482,90 @@ describe('memory (defrag.md §4)', () => {
 });
 
 describe('properties', () => {
-  it('any permutation of the fragments (with duplicates) reassembles to the original bytes', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4000 }),
-        fc.integer({ min: 1, max: 64 }),
-        fc.integer({ min: 0, max: 0xffff }),
-        fc.infiniteStream(fc.nat()),
-        fc.array(fc.nat(), { maxLength: 3 }),
-        (n, units, id, seeds, dups) => {
-          const { send, skb, mib } = env();
-          const dg = udpDatagram(n, id);
-          const fr = fragments(dg, units * 8);
-          const order = fr.map((_, i) => i);
-          const it = seeds[Symbol.iterator]();
-          for (let i = order.length - 1; i > 0; i--) {
-            const j = it.next().value! % (i + 1);
-            [order[i], order[j]] = [order[j]!, order[i]!];
-          }
-          // exact duplicates of already sent fragments are ignored
-          const seq = [...order];
-          for (const d of dups) if (seq.length > 1) seq.splice(1 + (d % (seq.length - 1)), 0, seq[0]!);
-          let r = send(fr[seq[0]!]!, 0);
-          for (const i of seq.slice(1)) r = send(fr[i]!, 0);
-          expect(r.verdict).toBe(NF_ACCEPT);
-          expect([...skb.data.subarray(skb.nhoff, skb.nhoff + skb.len)]).toEqual([...dg.bytes]);
-          expect(mib.ReasmOKs).toBe(fr.length > 1 ? 1 : 0);
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'any permutation of the fragments (with duplicates) reassembles to the original bytes',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 4000 }),
+          fc.integer({ min: 1, max: 64 }),
+          fc.integer({ min: 0, max: 0xffff }),
+          fc.infiniteStream(fc.nat()),
+          fc.array(fc.nat(), { maxLength: 3 }),
+          (n, units, id, seeds, dups) => {
+            const { send, skb, mib } = env();
+            const dg = udpDatagram(n, id);
+            const fr = fragments(dg, units * 8);
+            const order = fr.map((_, i) => i);
+            const it = seeds[Symbol.iterator]();
+            for (let i = order.length - 1; i > 0; i--) {
+              const j = it.next().value! % (i + 1);
+              [order[i], order[j]] = [order[j]!, order[i]!];
+            }
+            // exact duplicates of already sent fragments are ignored
+            const seq = [...order];
+            for (const d of dups) if (seq.length > 1) seq.splice(1 + (d % (seq.length - 1)), 0, seq[0]!);
+            let r = send(fr[seq[0]!]!, 0);
+            for (const i of seq.slice(1)) r = send(fr[i]!, 0);
+            expect(r.verdict).toBe(NF_ACCEPT);
+            expect([...skb.data.subarray(skb.nhoff, skb.nhoff + skb.len)]).toEqual([...dg.bytes]);
+            expect(mib.ReasmOKs).toBe(fr.length > 1 ? 1 : 0);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('hostile fragment sequences: verdicts and counters, never an exception, memory bounded and freed', () => {
-    const fragArb = fc.record({
-      id: fc.integer({ min: 0, max: 3 }),
-      proto: fc.constantFrom(6, 17, 1, 253),
-      off: fc.integer({ min: 0, max: 0x1fff }),
-      len: fc.integer({ min: 0, max: 1500 }),
-      mf: fc.boolean(),
-      df: fc.boolean(),
-      tos: fc.integer({ min: 0, max: 3 }),
-      out: fc.boolean(),
-      dt: fc.integer({ min: 0, max: 5 * SEC }),
-    });
-    fc.assert(
-      fc.property(fc.array(fragArb, { maxLength: 80 }), fc.integer({ min: 0, max: 20000 }), (seq, high) => {
-        const { send, net, dn, at, mib } = env();
-        net.sysctl.set('net.ipv4.ipfrag_low_thresh', 0);
-        net.sysctl.set('net.ipv4.ipfrag_high_thresh', high);
-        let t = 0;
-        let maxMem = 0;
-        for (const f of seq) {
-          t += f.dt;
-          const p = new Uint8Array(f.len);
-          const pkt = ipv4({
-            src: CLI,
-            dst: SRV,
-            proto: f.proto,
-            id: f.id,
-            payload: p,
-            fragOffset: f.off * 8,
-            mf: f.mf,
-            df: f.df,
-            tos: f.tos,
-          });
-          const r = send(pkt, t, f.out ? 'output' : 'input');
-          expect([NF_ACCEPT, NF_STOLEN]).toContain(r.verdict);
-          maxMem = Math.max(maxMem, dn.mem);
-        }
-        expect(maxMem).toBeLessThanOrEqual(high + 200 + 768 + 2048);
-        expect(mib.ReasmOKs + mib.ReasmFails).toBeLessThanOrEqual(mib.ReasmReqds);
-        at(t + 31 * SEC);
-        expect(dn.count).toBe(0);
-        expect(dn.mem).toBe(0);
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it(
+    'hostile fragment sequences: verdicts and counters, never an exception, memory bounded and freed',
+    () => {
+      const fragArb = fc.record({
+        id: fc.integer({ min: 0, max: 3 }),
+        proto: fc.constantFrom(6, 17, 1, 253),
+        off: fc.integer({ min: 0, max: 0x1fff }),
+        len: fc.integer({ min: 0, max: 1500 }),
+        mf: fc.boolean(),
+        df: fc.boolean(),
+        tos: fc.integer({ min: 0, max: 3 }),
+        out: fc.boolean(),
+        dt: fc.integer({ min: 0, max: 5 * SEC }),
+      });
+      fc.assert(
+        fc.property(fc.array(fragArb, { maxLength: 80 }), fc.integer({ min: 0, max: 20000 }), (seq, high) => {
+          const { send, net, dn, at, mib } = env();
+          net.sysctl.set('net.ipv4.ipfrag_low_thresh', 0);
+          net.sysctl.set('net.ipv4.ipfrag_high_thresh', high);
+          let t = 0;
+          let maxMem = 0;
+          for (const f of seq) {
+            t += f.dt;
+            const p = new Uint8Array(f.len);
+            const pkt = ipv4({
+              src: CLI,
+              dst: SRV,
+              proto: f.proto,
+              id: f.id,
+              payload: p,
+              fragOffset: f.off * 8,
+              mf: f.mf,
+              df: f.df,
+              tos: f.tos,
+            });
+            const r = send(pkt, t, f.out ? 'output' : 'input');
+            expect([NF_ACCEPT, NF_STOLEN]).toContain(r.verdict);
+            maxMem = Math.max(maxMem, dn.mem);
+          }
+          expect(maxMem).toBeLessThanOrEqual(high + 200 + 768 + 2048);
+          expect(mib.ReasmOKs + mib.ReasmFails).toBeLessThanOrEqual(mib.ReasmReqds);
+          at(t + 31 * SEC);
+          expect(dn.count).toBe(0);
+          expect(dn.mem).toBe(0);
+        }),
+        { numRuns: 80 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

@@ -1,2 +1,4 @@
 /** Test and benchmark support: packet builders and a ready tracker harness. */
+
+export * from './limits.js';
 export * from './packet.js';
