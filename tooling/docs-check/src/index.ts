@@ -1,0 +1,11 @@
+export {
+  type Citation,
+  checkFiles,
+  findCitations,
+  findOutsidePaths,
+  headingSections,
+  IGNORE_MARK,
+  type Problem,
+  resolveTarget,
+} from './citations.js';
+export { citingFiles, repoRoot } from './repo.js';
