@@ -49,7 +49,7 @@ export function nfConntrackEventCache(ct: Conn, events: number): void {
 }
 
 /**
- * nf_conntrack_in (core.md §7), the conntrack hook at priority -200. Attaches a conn
+ * nf_conntrack_in (docs/core.md §7), the conntrack hook at priority -200. Attaches a conn
  * and ctinfo to the skb, or leaves it without one (INVALID); never throws for a bad
  * packet: it is a verdict and a counter.
  */
@@ -142,7 +142,7 @@ function resolveNormalCt(net: Netns, skb: Skb, l3: L3Proto, l4: L4Proto, dataoff
 
 const ALLOC_FAILED = 1 as const;
 
-/** init_conntrack (core.md §8): a new unconfirmed conn for a lookup miss. */
+/** init_conntrack (docs/core.md §8): a new unconfirmed conn for a lookup miss. */
 function initConntrack(
   net: Netns,
   tuple: Tuple,
@@ -191,7 +191,7 @@ function initConntrack(
 }
 
 /**
- * early_drop, the modern rule (core.md §12): scan up to 8 consecutive buckets from the
+ * early_drop, the modern rule (docs/core.md §12): scan up to 8 consecutive buckets from the
  * new tuple's bucket and delete every confirmed, not ASSURED, not DYING entry of the
  * first chain that has any.
  */
@@ -219,7 +219,7 @@ function earlyDrop(net: Netns, raw: number): boolean {
 
 /**
  * nf_conntrack_confirm, the INT_MAX hook: insert a new conn into the table
- * (__nf_conntrack_confirm, core.md §10), then deliver the events cached while the
+ * (__nf_conntrack_confirm, docs/core.md §10), then deliver the events cached while the
  * packet was processed.
  */
 export function nfConntrackConfirm(skb: Skb, _state: HookState): number {
@@ -318,7 +318,7 @@ function clash(loser: Conn, winner: Conn, skb: Skb): number {
 }
 
 /**
- * nf_ct_delete (core.md §11): mark DYING, stop the tstamp at the deadline, send DESTROY
+ * nf_ct_delete (docs/core.md §11): mark DYING, stop the tstamp at the deadline, send DESTROY
  * at once, unlink, drop expectations and the table's reference. False when already dying.
  */
 export function nfCtDelete(ct: Conn, portid: number, report: number): boolean {

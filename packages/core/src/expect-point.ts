@@ -19,7 +19,7 @@ export interface Expectation {
 }
 
 /**
- * The expectation lookup point in init_conntrack (core.md §8 step 6), filled per netns
+ * The expectation lookup point in init_conntrack (docs/core.md §8 step 6), filled per netns
  * by @ctrack/expect. Without it no conn is ever EXPECTED.
  */
 export interface ExpectHook {

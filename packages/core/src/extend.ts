@@ -6,7 +6,7 @@ import type { RegistrationLog } from './registration-log.js';
 import type { Skb } from './skb.js';
 
 /**
- * struct nf_ct_ext_type (registration.md §4). `attach` is called for every new conn at
+ * struct nf_ct_ext_type (docs/registration.md §4). `attach` is called for every new conn at
  * init_conntrack step 5 (before it is confirmed) so the extension decides, from the
  * netns sysctls, whether the conn gets it (acct, tstamp, ecache).
  */

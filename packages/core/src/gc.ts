@@ -5,7 +5,7 @@ import type { Netns } from './netns.js';
 import type { NetTimerSource } from './timer-source.js';
 
 /**
- * The conntrack GC worker of 6.18 (gc_worker), run on the netns clock (core.md §13).
+ * The conntrack GC worker of 6.18 (gc_worker), run on the netns clock (docs/core.md §13).
  * ctrack expires conns at their exact deadline, so GC never meets an expired entry;
  * what remains observable is its schedule and the early drop it does while a failed
  * allocation has raised the early-drop flag and the netns holds ≥ 95 % of max: it then

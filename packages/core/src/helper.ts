@@ -45,7 +45,7 @@ export interface HelperHost {
 }
 
 /**
- * nf_conntrack_helper_register (registration.md §5): EBUSY on a duplicate name (same
+ * nf_conntrack_helper_register (docs/registration.md §5): EBUSY on a duplicate name (same
  * l3num or UNSPEC, same protonum) or, for in-kernel helpers, a duplicate tuple.
  */
 export class HelperRegistry {

@@ -131,7 +131,7 @@ function leWords(bytes: readonly number[]): number[] {
   return out;
 }
 
-describe('jhash2 = lookup3 hashword() (core.md §3 "raw hash jhash2(words 0..8, initval)")', () => {
+describe('jhash2 = lookup3 hashword() (docs/core.md §3 "raw hash jhash2(words 0..8, initval)")', () => {
   it('lookup3.c driver5: zero-length keys return the initial c without mixing', () => {
     expect(JHASH_INITVAL).toBe(0xdeadbeef);
     expect(jhash2([], 0, 0)).toBe(0xdeadbeef);
@@ -207,7 +207,7 @@ describe('jhash2 = lookup3 hashword() (core.md §3 "raw hash jhash2(words 0..8, 
   );
 });
 
-describe('reciprocal_scale(val, ep_ro) = ((u64)val * ep_ro) >> 32 (core.md §3)', () => {
+describe('reciprocal_scale(val, ep_ro) = ((u64)val * ep_ro) >> 32 (docs/core.md §3)', () => {
   const exact = (v: number, n: number) => Number((BigInt(v) * BigInt(n)) >> 32n);
   it(
     'equals the BigInt computation for random u32 inputs',

@@ -52,7 +52,7 @@ const mod = (name: string, init: CtModule['init'] = () => {}, extra: Partial<CtM
 
 const newNet = (k: Kernel) => k.createNetns({ clock: new VirtualClock(0) });
 
-describe('module loader (registration.md §1, README "Modules")', () => {
+describe('module loader (docs/registration.md §1, README "Modules")', () => {
   it('loads known requirements first, from the catalog (provide) or the loadAll list', () => {
     const k = new Kernel();
     const order: string[] = [];
@@ -197,7 +197,7 @@ describe('module loader (registration.md §1, README "Modules")', () => {
   });
 });
 
-describe('sysctls (sysctl.md "Core")', () => {
+describe('sysctls (docs/sysctl.md "Core")', () => {
   it("defaults are Linux 6.18's", () => {
     const net = newNet(new Kernel());
     const want: Record<string, number> = {
@@ -280,7 +280,7 @@ describe('sysctls (sysctl.md "Core")', () => {
     expect(a.table.size).toBe(1024);
     expect(b.table.size).toBe(1024);
     expect(a.sysctl.get('nf_conntrack_buckets')).toBe(1024);
-    // max is not changed by a resize (core.md §3)
+    // max is not changed by a resize (docs/core.md §3)
     expect(a.sysctl.get('nf_conntrack_max')).toBe(262144);
     // a netns created afterwards uses the new size
     expect(newNet(k).table.size).toBe(1024);
@@ -288,7 +288,7 @@ describe('sysctls (sysctl.md "Core")', () => {
   });
 });
 
-describe('namespaces and DI (DESIGN.md: "one process can run many independent trackers")', () => {
+describe('namespaces and DI (docs/architecture.md: "one process can run many independent trackers")', () => {
   it('two Netns share no table, stats, sysctl table, timers, clock or container', () => {
     const k = new Kernel();
     const a = newNet(k);

@@ -4,7 +4,7 @@ import { genericL3Proto, type L3Proto } from './l3proto.js';
 import type { RegistrationLog } from './registration-log.js';
 
 /**
- * nf_ct_l3protos[NFPROTO_NUMPROTO] (registration.md §2): every slot starts as the
+ * nf_ct_l3protos[NFPROTO_NUMPROTO] (docs/registration.md §2): every slot starts as the
  * generic l3; register takes a generic slot, unregister restores it and removes that
  * family's conns from every netns.
  */

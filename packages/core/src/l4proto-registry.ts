@@ -13,7 +13,7 @@ export interface L4ProtoHost {
 }
 
 /**
- * nf_ct_protos[NFPROTO_NUMPROTO][MAX_NF_CT_PROTO] (registration.md §3): per-l3 arrays of
+ * nf_ct_protos[NFPROTO_NUMPROTO][MAX_NF_CT_PROTO] (docs/registration.md §3): per-l3 arrays of
  * 256 slots created lazily and filled with the generic tracker, so an l4 module can load
  * before its l3. A slot not holding the generic tracker is EBUSY.
  */

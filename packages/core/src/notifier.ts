@@ -2,7 +2,7 @@ import type { Conn } from './conn.js';
 import type { Expectation } from './expect-point.js';
 
 /**
- * The event notifier slot (registration.md §6, ecache.md): one per netns, filled by
+ * The event notifier slot (docs/registration.md §6, docs/ecache.md): one per netns, filled by
  * the ecache module; a second registration is EBUSY. The core calls these at the
  * kernel's event points; with no notifier registered nothing is done.
  */

@@ -11,7 +11,7 @@ export class ConnAcct {
 }
 
 /**
- * __nf_ct_refresh_acct (core.md §9, the modern rule): an unconfirmed conn keeps a
+ * __nf_ct_refresh_acct (docs/core.md §9, the modern rule): an unconfirmed conn keeps a
  * relative timeout, a confirmed one gets the deadline now + extra, unconditionally.
  * FIXED_TIMEOUT conns keep theirs. Then the packet is accounted.
  */

@@ -94,7 +94,7 @@ describe('CtError (README "Every failure is a CtError with code and errno")', ()
   });
 });
 
-describe('l3proto registry (registration.md §2)', () => {
+describe('l3proto registry (docs/registration.md §2)', () => {
   it('"proto.l3proto >= ... NFPROTO_NUMPROTO ⇒ EBUSY", checked before the descriptor (EINVAL)', () => {
     const k = new Kernel();
     expectCode(() => k.l3protos.register(l3(NFPROTO_NUMPROTO)), 'EBUSY');
@@ -138,7 +138,7 @@ describe('l3proto registry (registration.md §2)', () => {
   });
 });
 
-describe('l4proto registry (registration.md §3)', () => {
+describe('l4proto registry (docs/registration.md §3)', () => {
   it('"no array for this l3 yet ⇒ allocate 256 slots, fill all with generic" so an l4 loads before its l3', () => {
     const k = new Kernel();
     expect(k.l4protos.find(NFPROTO_IPV6, 132)).toBe(genericL4Proto);
@@ -230,7 +230,7 @@ describe('l4proto registry (registration.md §3)', () => {
   });
 });
 
-describe('extension registry (registration.md §4)', () => {
+describe('extension registry (docs/registration.md §4)', () => {
   const ext = (id: number, name = `ext${id}`): ExtensionType => ({ id, name });
 
   it('"slot taken ⇒ EBUSY" (core owns acct 3 and tstamp 5)', () => {
@@ -264,7 +264,7 @@ describe('extension registry (registration.md §4)', () => {
   });
 });
 
-describe('helper registry (registration.md §5: "EBUSY on duplicate name or tuple", 6.x)', () => {
+describe('helper registry (docs/registration.md §5: "EBUSY on duplicate name or tuple", 6.x)', () => {
   it('same name + family + proto is EBUSY; same name on another protocol is fine', () => {
     const k = new Kernel();
     k.helpers.register(helper('ftp'));
@@ -316,7 +316,7 @@ describe('helper registry (registration.md §5: "EBUSY on duplicate name or tupl
   });
 });
 
-describe('event notifier slot (registration.md §6: "ctrack ... EBUSY" for a second one, per netns)', () => {
+describe('event notifier slot (docs/registration.md §6: "ctrack ... EBUSY" for a second one, per netns)', () => {
   it('a second notifier in the same netns is EBUSY; another netns has its own slot', () => {
     const k = new Kernel();
     const n1 = k.createNetns({ clock: new VirtualClock(0) });
@@ -331,7 +331,7 @@ describe('event notifier slot (registration.md §6: "ctrack ... EBUSY" for a sec
   });
 });
 
-describe('hook registry (DESIGN.md "none; ordered by priority")', () => {
+describe('hook registry (docs/architecture.md "none; ordered by priority")', () => {
   const op = (priority: number, name: string, hooknum = 0, pf = NFPROTO_IPV4): HookOps => ({
     pf,
     hooknum,

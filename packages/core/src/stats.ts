@@ -1,6 +1,6 @@
 /**
- * Per-netns conntrack statistics (core.md §15), counted as 6.18 counts them and
- * printed by `conntrack -S` in this order (formats.md §4).
+ * Per-netns conntrack statistics (docs/core.md §15), counted as 6.18 counts them and
+ * printed by `conntrack -S` in this order (docs/formats.md §4).
  */
 export class Stats {
   found = 0;

@@ -105,7 +105,7 @@ function parseSysctlValue(text: string): number {
   return Number(t);
 }
 
-/** Core knobs (sysctl.md "Core" and the generic timeout), with 6.18's defaults. */
+/** Core knobs (docs/sysctl.md "Core" and the generic timeout), with 6.18's defaults. */
 export const CORE_SYSCTLS: readonly SysctlDef[] = [
   { name: 'nf_conntrack_max', default: 262144, global: true },
   { name: 'nf_conntrack_buckets', default: 262144, global: true, min: 1 },

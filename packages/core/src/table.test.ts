@@ -46,7 +46,7 @@ function insert(t: ConntrackTable, ct: Conn): void {
 
 const find = (t: ConntrackTable, x: Tuple, zone = 0) => t.find(x, zone, t.rawHash(x, zone));
 
-describe('ConntrackTable (core.md §3)', () => {
+describe('ConntrackTable (docs/core.md §3)', () => {
   it('"Size is rounded up to a multiple of 512"', () => {
     expect(roundBuckets(1)).toBe(512);
     expect(roundBuckets(512)).toBe(512);
@@ -169,7 +169,7 @@ describe('ConntrackTable (core.md §3)', () => {
   );
 });
 
-describe('Timers (core.md §13: "expiry fires at the exact deadline"; lazy re-arm)', () => {
+describe('Timers (docs/core.md §13: "expiry fires at the exact deadline"; lazy re-arm)', () => {
   /** A model: deadlines by id; expected pop order = (deadline, id). */
   it(
     'pops in (deadline, id) order under random add / refresh (earlier or later) / remove',

@@ -10,7 +10,7 @@ export function roundBuckets(n: number): number {
 /**
  * The conntrack hash table (nf_conntrack_hash): chains of tuplehashes, both directions
  * of every confirmed conn linked at their chain heads. The raw hash is jhash2 over the
- * tuple's nine words with a random seed per table (core.md §3, the old rule), folded
+ * tuple's nine words with a random seed per table (docs/core.md §3, the old rule), folded
  * with the zone id; the bucket is reciprocal_scale(hash, size).
  */
 export class ConntrackTable {

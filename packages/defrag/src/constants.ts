@@ -1,4 +1,4 @@
-/** include/net/ip.h `enum ip_defrag_users` (defrag.md §2). */
+/** include/net/ip.h `enum ip_defrag_users` (docs/defrag.md §2). */
 export const IP_DEFRAG_LOCAL_DELIVER = 0;
 export const IP_DEFRAG_CALL_RA_CHAIN = 1;
 /** CONNTRACK_IN + zone (2 … 65537). */
@@ -27,7 +27,7 @@ export const INET_FRAG_FIRST_IN = 1;
 export const INET_FRAG_LAST_IN = 2;
 export const INET_FRAG_COMPLETE = 4;
 
-/** Sysctl names (per netns, `net.ipv4.`; defrag.md §3). */
+/** Sysctl names (per netns, `net.ipv4.`; docs/defrag.md §3). */
 export const IPFRAG_TIME = 'net.ipv4.ipfrag_time';
 export const IPFRAG_HIGH_THRESH = 'net.ipv4.ipfrag_high_thresh';
 export const IPFRAG_LOW_THRESH = 'net.ipv4.ipfrag_low_thresh';
@@ -35,7 +35,7 @@ export const IPFRAG_MAX_DIST = 'net.ipv4.ipfrag_max_dist';
 export const IPFRAG_SECRET_INTERVAL = 'net.ipv4.ipfrag_secret_interval';
 
 /**
- * Memory cost model (defrag.md §4; deterministic, close to the kernel's truesize):
+ * Memory cost model (docs/defrag.md §4; deterministic, close to the kernel's truesize):
  * a queue costs IPQ_SIZE bytes; a queued fragment of IP length L costs
  * SKB_OVERHEAD + the next power of two ≥ L + 78 (NET_SKB_PAD 64 + Ethernet 14), so a
  * 1500-byte fragment costs 2816 B and a 64 KiB datagram in 45 of them ≈ 127 KB.

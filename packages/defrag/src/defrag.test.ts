@@ -227,7 +227,7 @@ describe('reassembly through the full pipeline', () => {
   });
 });
 
-describe('header of the reassembled datagram (defrag.md §6)', () => {
+describe('header of the reassembled datagram (docs/defrag.md §6)', () => {
   it('ECN: Not-ECT with ECT(0) fails; ECT(0) with CE gives CE', () => {
     const { send, mib, skb } = env();
     const dg = udpDatagram(56);
@@ -290,7 +290,7 @@ describe('header of the reassembled datagram (defrag.md §6)', () => {
   });
 });
 
-describe('per-fragment rules (defrag.md §5)', () => {
+describe('per-fragment rules (docs/defrag.md §5)', () => {
   it('a last fragment ending before data already seen, or a second different end, discards the queue', () => {
     const { send, mib } = env();
     const dg = udpDatagram(120); // 128 payload bytes
@@ -355,7 +355,7 @@ describe('per-fragment rules (defrag.md §5)', () => {
   });
 });
 
-describe('queue key and hooks (defrag.md §1-§2)', () => {
+describe('queue key and hooks (docs/defrag.md §1-§2)', () => {
   it('LOCAL_OUT (CONNTRACK_OUT) and PRE_ROUTING (CONNTRACK_IN) never share a queue', () => {
     const { send, dn } = env();
     const dg = udpDatagram(56);
@@ -397,7 +397,7 @@ describe('queue key and hooks (defrag.md §1-§2)', () => {
   });
 });
 
-describe('timeout (defrag.md §7)', () => {
+describe('timeout (docs/defrag.md §7)', () => {
   it('expires at exactly ipfrag_time after creation, not extended by later fragments', () => {
     const { send, at, mib, dn } = env();
     const reports: ReasmTimeoutReport[] = [];
@@ -454,7 +454,7 @@ describe('timeout (defrag.md §7)', () => {
   });
 });
 
-describe('memory (defrag.md §4)', () => {
+describe('memory (docs/defrag.md §4)', () => {
   it('over high_thresh every fragment is dropped, even for an existing queue; no eviction', () => {
     const { send, net, mib, dn, at } = env();
     net.sysctl.set('net.ipv4.ipfrag_low_thresh', 1000);

@@ -30,7 +30,7 @@ import {
 } from './constants.js';
 import { type Frag, FragQueue, IPFRAG_DUP, IPFRAG_OVERLAP, type Peer } from './queue.js';
 
-/** IPv4 MIB reassembly counters (`nstat`: IpReasm*, IpExtReasmOverlaps), defrag.md §8. */
+/** IPv4 MIB reassembly counters (`nstat`: IpReasm*, IpExtReasmOverlaps), docs/defrag.md §8. */
 export interface ReasmMib {
   ReasmReqds: number;
   ReasmOKs: number;
@@ -39,7 +39,7 @@ export interface ReasmMib {
   ReasmOverlaps: number;
 }
 
-/** Key of a fragment queue (defrag.md §2). Addresses are int32 like tuple addresses. */
+/** Key of a fragment queue (docs/defrag.md §2). Addresses are int32 like tuple addresses. */
 export interface FragKey {
   saddr: number;
   daddr: number;
@@ -51,7 +51,7 @@ export interface FragKey {
 }
 
 /**
- * A queue expired (defrag.md §7). The host would send ICMP time exceeded, code 1,
+ * A queue expired (docs/defrag.md §7). The host would send ICMP time exceeded, code 1,
  * quoting `firstFragment`, when `sendsIcmp` (first fragment seen and the datagram is
  * addressed to this host); a tracker cannot send packets itself, so it reports.
  */

@@ -28,7 +28,7 @@ export const ipv4DefragOps: readonly HookOps[] = [
 ];
 
 /**
- * nf_defrag_ipv4: IPv4 reassembly in front of conntrack (defrag.md). `init` registers
+ * nf_defrag_ipv4: IPv4 reassembly in front of conntrack (docs/defrag.md). `init` registers
  * the two hooks; every netns gets its queues, the `net.ipv4.ipfrag_*` knobs, the
  * reassembly MIB (`defragOf(net).mib`) and a timer source for queue expiry.
  */

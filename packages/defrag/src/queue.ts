@@ -1,6 +1,6 @@
 /**
  * struct ipq / inet_frag_queue: one datagram being reassembled, with the kernel's
- * fragment "runs" (inet_frag_queue_insert, defrag.md §5 insert rule).
+ * fragment "runs" (inet_frag_queue_insert, docs/defrag.md §5 insert rule).
  */
 
 /** One queued fragment: its payload (trimmed to [offset, end)), copied from the caller's buffer. */

@@ -29,13 +29,13 @@ import { type SecctxResolver, SnapKind, snapshotConn, snapshotExpect } from './s
 const CONFIRMED_OR_DYING = IPS_CONFIRMED | IPS_DYING;
 
 /**
- * The netns' event notifier (the slot ecache fills, registration.md §6) and the
+ * The netns' event notifier (the slot ecache fills, docs/registration.md §6) and the
  * ctnetlink side that turns event bits into messages for the subscribed listeners.
- * Cached bits live in each conn's ecache extension (ecache.md §3).
+ * Cached bits live in each conn's ecache extension (docs/ecache.md §3).
  */
 export class EcacheNet implements EventNotifier {
   readonly listeners = new ListenerSet();
-  /** `ct event set` analogue: explicit masks for new conns (ecache.md §2). */
+  /** `ct event set` analogue: explicit masks for new conns (docs/ecache.md §2). */
   template: EventMaskTemplate | null = null;
   /** secmark → secctx text for messages (no LSM: none). */
   secctx: SecctxResolver | null = null;
@@ -127,7 +127,7 @@ export class EcacheNet implements EventNotifier {
   }
 
   /**
-   * ctnetlink_conntrack_event: the message type and group from the bits (ecache.md §4);
+   * ctnetlink_conntrack_event: the message type and group from the bits (docs/ecache.md §4);
    * nothing is built unless someone listens on that group.
    */
   private ctEvent(events: number, ct: Conn, portid: number, _report: number): number {

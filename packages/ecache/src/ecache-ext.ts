@@ -2,7 +2,7 @@ import { type Conn, extAdd, extFind, type Netns, NF_CT_EXT_ECACHE, type Skb } fr
 import { ECACHE_MASK_ALL } from './constants.js';
 import { ctnetlinkHasListener } from './listeners.js';
 
-/** struct nf_conntrack_ecache: the per-conn event extension (ecache.md §2). */
+/** struct nf_conntrack_ecache: the per-conn event extension (docs/ecache.md §2). */
 export class ConnEcache {
   /** Bits raised while packets traverse the stack, not yet delivered. */
   cache = 0;
@@ -33,7 +33,7 @@ export type EventMaskTemplate = (ct: Conn, skb: Skb) => { ctmask: number; expmas
 export type TemplateLookup = (net: Netns) => EventMaskTemplate | null;
 
 /**
- * nf_ct_ecache_ext_add, decided per nf_conntrack_events (ecache.md §2): 0 = only with
+ * nf_ct_ecache_ext_add, decided per nf_conntrack_events (docs/ecache.md §2): 0 = only with
  * template masks; 1 = always (all-ones unless the template gives masks); 2 = like 1 but
  * only if some listener exists anywhere in the process at creation time.
  */

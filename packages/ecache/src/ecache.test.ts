@@ -26,7 +26,7 @@ import { A, B, gen, lines, world } from './test-support/harness.js';
 let w: ReturnType<typeof world>;
 afterEach(() => w?.done());
 
-describe('delivery (ecache.md §3) with the generic tracker', () => {
+describe('delivery (docs/ecache.md §3) with the generic tracker', () => {
   it('first packet: one [NEW]; first reply: one [UPDATE]; expiry: [DESTROY] without timeout', () => {
     w = world();
     const ev = w.listen();
@@ -165,7 +165,7 @@ describe('delivery (ecache.md §3) with the generic tracker', () => {
   });
 });
 
-describe('nf_conntrack_events (ecache.md §2)', () => {
+describe('nf_conntrack_events (docs/ecache.md §2)', () => {
   it('2 (default): a conn created while nobody listens never reports, even after a listener appears', () => {
     w = world();
     expect(w.net.sysctl.get('nf_conntrack_events')).toBe(2);

@@ -24,7 +24,7 @@ export interface CounterSnapshot {
 
 /**
  * A conn as one ctnetlink message carries it: every field is the attribute's value, or
- * null when the kernel does not send that attribute in this message (ecache.md §4).
+ * null when the kernel does not send that attribute in this message (docs/ecache.md §4).
  * Taken at delivery; later changes to the conn never show here.
  */
 export interface ConnSnapshot {

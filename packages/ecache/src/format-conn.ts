@@ -75,7 +75,7 @@ export function deltaTime(s: ConnSnapshot): number | null {
 
 /**
  * The body of a conntrack line (__snprintf_conntrack_default after the tag), fields in
- * formats.md §1 order, each present only when the snapshot carries it.
+ * docs/formats.md §1 order, each present only when the snapshot carries it.
  */
 export function formatConnBody(s: ConnSnapshot, opts: FormatOptions = {}): string {
   let out = '';
@@ -148,7 +148,7 @@ function secctxOf(net: Netns): SecctxResolver | null {
 }
 
 /**
- * One /proc/net/nf_conntrack line (ct_seq_show, formats.md §2): l3 columns always, no
+ * One /proc/net/nf_conntrack line (ct_seq_show, docs/formats.md §2): l3 columns always, no
  * helper, `zone=` always, delta-time from the exact elapsed time, use + 1.
  */
 export function formatProcConntrack(ct: Conn): string {

@@ -13,7 +13,7 @@ function flagsText(flags: number): string {
   return names.join(',');
 }
 
-/** The body of an expectation line (`-L expect`, `-E expect`), formats.md §3. */
+/** The body of an expectation line (`-L expect`, `-E expect`), docs/formats.md §3. */
 export function formatExpectBody(s: ExpectSnapshot): string {
   let out = `${s.timeout} proto=${s.protonum} `;
   out += tupleText(s.tuple);

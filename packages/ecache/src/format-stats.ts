@@ -11,7 +11,7 @@ export interface StatsOptions {
 
 const cpuPrefix = (cpu: number): string => `cpu=${padRight(String(cpu), 4)}\t`;
 
-/** `conntrack -S` lines (formats.md §4): `cpu=%-4u\t` then `name=%u ` per 6.18 attribute. */
+/** `conntrack -S` lines (docs/formats.md §4): `cpu=%-4u\t` then `name=%u ` per 6.18 attribute. */
 export function formatStats(net: Netns, opts: StatsOptions = {}): string[] {
   const lines: string[] = [];
   for (let cpu = 0; cpu < (opts.cpus ?? 1); cpu++) {

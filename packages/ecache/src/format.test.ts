@@ -99,7 +99,7 @@ function handshake(sport: number, dport: number) {
   w.input(tcpPacket(A, B, { sport, dport, flags: 'A', seq: 1001, ack: 5001 }));
 }
 
-describe('conntrack -L lines (formats.md §1)', () => {
+describe('conntrack -L lines (docs/formats.md §1)', () => {
   it('udp unreplied, 3 s after creation', () => {
     setup();
     w.input(udpPacket(A, B, { sport: 40001, dport: 5001 }));
@@ -202,7 +202,7 @@ describe('conntrack -L lines (formats.md §1)', () => {
   });
 });
 
-describe('conntrack -E lines (formats.md §1, ecache.md §4)', () => {
+describe('conntrack -E lines (docs/formats.md §1, docs/ecache.md §4)', () => {
   it('icmp NEW then UPDATE; tcp handshake NEW/UPDATE/UPDATE', () => {
     setup();
     const ev = w.listen();
@@ -316,7 +316,7 @@ describe('conntrack -E lines (formats.md §1, ecache.md §4)', () => {
   });
 });
 
-describe('expectations (formats.md §3)', () => {
+describe('expectations (docs/formats.md §3)', () => {
   /** An FTP control conn A:40021 -> B:21 and an expectation like the helper's PORT one. */
   function ftpExpectation(dport: number): Expectation {
     helperHook();
@@ -382,7 +382,7 @@ describe('expectations (formats.md §3)', () => {
   });
 });
 
-describe('statistics (formats.md §4)', () => {
+describe('statistics (docs/formats.md §4)', () => {
   it('conntrack -S, -S expect and /proc/net/stat/nf_conntrack', () => {
     setup();
     // two ICMP errors quoting a flow never seen (the error path counts them)

@@ -1,6 +1,6 @@
 /**
  * nf_ctnetlink_has_listener: in 6.x one flag for the whole kernel, set while any
- * ctnetlink event socket is bound in any netns (ecache.md §2 [obs]). ctrack counts the
+ * ctnetlink event socket is bound in any netns (docs/ecache.md §2 [obs]). ctrack counts the
  * ecache subscribers (conn or expectation events) of every Netns in this process.
  */
 let listeners = 0;

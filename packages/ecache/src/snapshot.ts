@@ -87,7 +87,7 @@ function helperName(ct: Conn): string | null {
 
 /**
  * What ctnetlink puts in a message about `ct` (ctnetlink_fill_info for a dump,
- * ctnetlink_conntrack_event for an event with `events`), see ecache.md §4.
+ * ctnetlink_conntrack_event for an event with `events`), see docs/ecache.md §4.
  */
 export function snapshotConn(
   ct: Conn,

@@ -74,7 +74,7 @@ export interface QueueOptions {
   capacity: number;
   /**
    * Make a full buffer fail the delivery (NETLINK_BROADCAST_ERROR): the conn keeps the
-   * bits as `missed` and sends them with its next message (ecache.md §3).
+   * bits as `missed` and sends them with its next message (docs/ecache.md §3).
    */
   reliable?: boolean;
 }

@@ -11,7 +11,7 @@ export function expectTable(net: Netns): ExpectTable {
 }
 
 /**
- * nf_ct_expect_related_report: insert `exp` into its master's netns table (expect.md §3).
+ * nf_ct_expect_related_report: insert `exp` into its master's netns table (docs/expect.md §3).
  * Returns 0, or a negated errno: -ESHUTDOWN (master has no helper extension),
  * -EALREADY (an identical one of another class), -EBUSY (clash), -EMFILE (over
  * max_expected after eviction, or nf_conntrack_expect_max). IPEXP_NEW is sent on success.

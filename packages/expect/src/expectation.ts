@@ -24,7 +24,7 @@ export const EMFILE = 24;
 export type ExpectFn = (ct: Conn, exp: NfConntrackExpect) => void;
 
 /**
- * struct nf_conntrack_expect (expect.md §1). Made by `nfCtExpectAlloc(master)`,
+ * struct nf_conntrack_expect (docs/expect.md §1). Made by `nfCtExpectAlloc(master)`,
  * filled by `nfCtExpectInit`, inserted by `nfCtExpectRelated`.
  *
  * - `tuple`: what the expected conn's ORIGINAL tuple must be (addresses int32 as in
@@ -72,7 +72,7 @@ export function nfCtExpectAlloc(master: Conn): NfConntrackExpect {
 }
 
 /**
- * nf_ct_expect_init (expect.md §3). `saddr`/`sport` null = any source address / port
+ * nf_ct_expect_init (docs/expect.md §3). `saddr`/`sport` null = any source address / port
  * (mask 0). Addresses are tuple addresses (int32, or the u32 value: both are `| 0`ed).
  * Only IPv4 (family NFPROTO_IPV4) is tracked by ctrack; another family keeps the same
  * fields.

@@ -65,7 +65,7 @@ function expectClash(a: NfConntrackExpect, b: NfConntrackExpect): boolean {
 }
 
 /**
- * One netns' expectation table (expect.md §2–§5): the hash by destination (each
+ * One netns' expectation table (docs/expect.md §2–§5): the hash by destination (each
  * destination's list newest first, as a kernel bucket is), every master's list (newest
  * first), the timers, and the ExpectHook the core calls from init_conntrack, delete
  * and helper unregister. A NetTimerSource: each expectation expires at its exact
@@ -98,7 +98,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     return this.n;
   }
 
-  /** nf_ct_find_expectation + the EXPECTED setup of init_conntrack (expect.md §4). */
+  /** nf_ct_find_expectation + the EXPECTED setup of init_conntrack (docs/expect.md §4). */
   matchNew(ct: Conn): boolean {
     const exp = this.lookup(ct, ct.zone, true);
     if (exp === null) return false;
@@ -178,7 +178,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
   }
 
   /**
-   * nf_ct_expect_related_report (expect.md §3): check, then insert and send
+   * nf_ct_expect_related_report (docs/expect.md §3): check, then insert and send
    * IPEXP_NEW. Returns 0 or a negated errno (-ESHUTDOWN, -EALREADY, -EBUSY, -EMFILE);
    * on an error the caller keeps its object.
    */

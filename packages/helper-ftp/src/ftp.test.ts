@@ -16,7 +16,7 @@ import { A, B, FtpLab } from './test-support/lab.js';
 const exp = (src: string, dst: string, dport: number, master = '198.19.10.1', mport = 40000, t = 300) =>
   `${t} proto=6 src=${src} dst=${dst} sport=0 dport=${dport} mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 master-src=${master} master-dst=${B} sport=${mport} dport=21 class=0 helper=ftp`;
 
-/** One line after a USER/331 exchange (ftp.md §5.6): verdict and the expectation's dport (or null). */
+/** One line after a USER/331 exchange (docs/ftp.md §5.6): verdict and the expectation's dport (or null). */
 function tryLine(line: string, dir: 'client' | 'server', loose = false) {
   const lab = new FtpLab({ loose });
   try {
@@ -67,7 +67,7 @@ describe('FTP helper: attach and active mode (PORT)', () => {
     ]);
   });
 
-  it('a PORT as the first client payload is not parsed; after USER it is (ftp.md §3.2)', () => {
+  it('a PORT as the first client payload is not parsed; after USER it is (docs/ftp.md §3.2)', () => {
     const lab = new FtpLab();
     const s = lab.connect(40000);
     s.server('220 ready\r\n');
@@ -190,7 +190,7 @@ describe('FTP helper: passive mode (227, 229)', () => {
   });
 });
 
-describe('FTP helper: the observed verdict table (ftp.md §5.6)', () => {
+describe('FTP helper: the observed verdict table (docs/ftp.md §5.6)', () => {
   const client: [string, 'ok' | 'none' | 'drop', number?][] = [
     ['PORT 198,19,10,1,10,2\r\n', 'ok', 2562],
     ['port 198,19,10,1,10,3\r\n', 'ok', 2563],

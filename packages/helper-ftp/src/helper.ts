@@ -144,7 +144,7 @@ function parseSegment(
 }
 
 /**
- * help() of nf_conntrack_ftp (ftp.md §2–§6): parse the first line of a segment that
+ * help() of nf_conntrack_ftp (docs/ftp.md §2–§6): parse the first line of a segment that
  * starts right after a newline, create the expectation for PORT/EPRT (client) and
  * 227/229 (server); DROP on a partial match or when the expectation cannot be added.
  */

@@ -21,7 +21,7 @@ const run = (fn: typeof tryRfc959, s: string, term = -1) => {
   return { n, addr: c.addr, port: c.port };
 };
 
-describe('number list (ftp.md §5.1)', () => {
+describe('number list (docs/ftp.md §5.1)', () => {
   it('u32 arithmetic with wrap, empty fields are 0, too many numbers fail, running out fails', () => {
     const out: number[] = [];
     expect(tryNumber(b('1,,3\r'), 0, 5, out, 3, 0x2c, 0x0d)).toBe(4);
@@ -58,7 +58,7 @@ describe('number list (ftp.md §5.1)', () => {
   });
 });
 
-describe('find_pattern (ftp.md §4)', () => {
+describe('find_pattern (docs/ftp.md §4)', () => {
   const fp = (dir: number, i: number, s: string) => findPattern(b(s), 0, s.length, SEARCH[dir]![i]!, cmd());
   it('partial when the payload is a prefix of the pattern (case-insensitive), no match otherwise', () => {
     expect(fp(0, 0, 'Po')).toBe(FTP_PARTIAL);

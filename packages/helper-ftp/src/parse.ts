@@ -1,5 +1,5 @@
 /**
- * The FTP command/reply parsers of nf_conntrack_ftp.c (ftp.md §4–§5), over the bytes
+ * The FTP command/reply parsers of nf_conntrack_ftp.c (docs/ftp.md §4–§5), over the bytes
  * of one segment's payload: `d[start, end)`.
  */
 
@@ -184,7 +184,7 @@ export const FTP_NO_MATCH = 0;
 export const FTP_PARTIAL = -1;
 
 /**
- * find_pattern (ftp.md §4): the pattern at offset 0 of `d[off, end)`, then the skip
+ * find_pattern (docs/ftp.md §4): the pattern at offset 0 of `d[off, end)`, then the skip
  * character, then the numbers. Fills `cmd` on a match.
  */
 export function findPattern(d: Uint8Array, off: number, end: number, s: FtpSearch, cmd: FtpCmd): number {

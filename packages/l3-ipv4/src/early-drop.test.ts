@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { ipv4Module } from './index.js';
 
 /**
- * core.md §12 (modern): "when count > max at allocation, scan up to 8 consecutive buckets
+ * docs/core.md §12 (modern): "when count > max at allocation, scan up to 8 consecutive buckets
  * starting at the new tuple's bucket; in each chain delete every entry that is confirmed,
  * not ASSURED, not DYING and in the same netns; stop at the first bucket that yielded ≥1
  * deletion, early_drop += deletions. None ⇒ ... log ... `nf_conntrack: table full,
@@ -87,7 +87,7 @@ function pick(
 
 const DST = BASE + 0xffff;
 
-describe('early drop (core.md §12, modern)', () => {
+describe('early drop (docs/core.md §12, modern)', () => {
   it('evicts every eligible entry of the first non-empty bucket of the 8 and admits the new conn', () => {
     const { net, skb, destroyed, kernel } = setup();
     const used = new Set<number>();

@@ -14,7 +14,7 @@ import {
 } from '@ctrack/core';
 
 /**
- * ipv4_conntrack_ops (the 3.x–4.x layout, core.md §6): conntrack in on PRE_ROUTING and
+ * ipv4_conntrack_ops (the 3.x–4.x layout, docs/core.md §6): conntrack in on PRE_ROUTING and
  * LOCAL_OUT at -200, the helper at 300 and confirm last on POST_ROUTING and LOCAL_IN.
  */
 export const ipv4ConntrackOps: readonly HookOps[] = [

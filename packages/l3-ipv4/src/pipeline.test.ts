@@ -55,7 +55,7 @@ function at(clock: VirtualClock, net: Netns, us: number) {
   net.syncClock();
 }
 
-describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact deadline")', () => {
+describe('expiry on the virtual clock (docs/core.md §13 ctrack baseline: "exact deadline")', () => {
   it('fires at the deadline jiffy, not one jiffy early, and DESTROY sees the deadline as "now"', () => {
     const { net, clock, skb, destroyed } = setup();
     send(net, skb, '198.18.0.1', '198.18.0.2');
@@ -125,7 +125,7 @@ describe('expiry on the virtual clock (core.md §13 ctrack baseline: "exact dead
   });
 });
 
-describe('unregister removes the conns it served, with DESTROY (registration.md §2, §3)', () => {
+describe('unregister removes the conns it served, with DESTROY (docs/registration.md §2, §3)', () => {
   const dccp: L4Proto = {
     l3proto: 2,
     l4proto: 33,
@@ -177,7 +177,7 @@ describe('unregister removes the conns it served, with DESTROY (registration.md 
     expect(destroyed).toHaveLength(2);
     expect(net.count).toBe(0);
     expect(kernel.l3protos.find(2).name).toBe('unknown');
-    // "the generic l3 proto always fails" (core.md §7 step 2): invalid++, ACCEPT, no conn
+    // "the generic l3 proto always fails" (docs/core.md §7 step 2): invalid++, ACCEPT, no conn
     expect(send(net, skb, '198.18.0.1', '198.18.0.2')).toBe(NF_ACCEPT);
     expect(net.count).toBe(0);
     expect(net.stats.invalid).toBe(1);
@@ -195,7 +195,7 @@ describe('unregister removes the conns it served, with DESTROY (registration.md 
   });
 });
 
-describe('two namespaces track independently (DESIGN.md)', () => {
+describe('two namespaces track independently (docs/architecture.md)', () => {
   it('the same packets make separate conns, counts, stats and timers', () => {
     const { kernel, net, clock, skb } = setup();
     const clock2 = new VirtualClock(T0);

@@ -1,7 +1,7 @@
 import { ipHeaderChecksumOk, type Skb } from '@ctrack/core';
 
 /**
- * ip_rcv_core: the checks a received packet passes before PRE_ROUTING (core.md §7 step
+ * ip_rcv_core: the checks a received packet passes before PRE_ROUTING (docs/core.md §7 step
  * 0). A packet failing them never reaches conntrack: no verdict, no counter. Trims
  * link-layer padding (len = total length). Returns null when fine, else the MIB reason.
  */

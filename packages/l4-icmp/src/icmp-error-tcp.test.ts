@@ -9,7 +9,7 @@ const A = '198.19.10.1';
 const B = '198.19.20.1';
 const syn = tcpPacket(A, B, { sport: 40100, dport: 80, seq: 1000, flags: 'S', options: { mss: 1460 } });
 
-describe('ICMP errors quoting TCP (udp-icmp-generic.md §2.4, inner tuple by the TCP tracker)', () => {
+describe('ICMP errors quoting TCP (docs/udp-icmp-generic.md §2.4, inner tuple by the TCP tracker)', () => {
   it('host unreachable for a SYN ⇒ RELATED_REPLY on the SYN_SENT conn; state and timer unchanged', () => {
     const { net, send } = setup([tcpModule, icmpModule]);
     const ct = send(syn, 0).ct!;

@@ -29,7 +29,7 @@ function tracked() {
   return { ...h, ct };
 }
 
-describe('ICMP errors (udp-icmp-generic.md §2.4)', () => {
+describe('ICMP errors (docs/udp-icmp-generic.md §2.4)', () => {
   it('port unreachable from B to A quoting the A→B datagram ⇒ RELATED_REPLY, no counter', () => {
     const { net, send, ct } = tracked();
     const r = send(err(B, A, quote(aToB)), 1 * SEC);

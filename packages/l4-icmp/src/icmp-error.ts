@@ -25,7 +25,7 @@ const origTuple = new Tuple();
 const innerTuple = new Tuple();
 
 /**
- * nf_conntrack_icmpv4_error (udp-icmp-generic.md §2.2 steps 1–4): header, checksum at
+ * nf_conntrack_icmpv4_error (docs/udp-icmp-generic.md §2.2 steps 1–4): header, checksum at
  * PRE_ROUTING, type range; error types go to the RELATED lookup. Returns NF_ACCEPT to
  * go on (queries, or an error attached to its conn) or -NF_ACCEPT: the core counts
  * `error` and the packet passes INVALID.

@@ -20,7 +20,7 @@ const B = '198.19.20.1';
 const ping = (id: number, seq: number, code = 0) => icmpPacket(A, B, { type: 8, code, id, seq });
 const pong = (id: number, seq: number, code = 0) => icmpPacket(B, A, { type: 0, code, id, seq });
 
-describe('ICMP queries (udp-icmp-generic.md §2.1, §2.3)', () => {
+describe('ICMP queries (docs/udp-icmp-generic.md §2.1, §2.3)', () => {
   it('"ping -c 2": [NEW] type=8 … [UNREPLIED] type=0, one [UPDATE], no event for the second pair', () => {
     const { net, send, notifier } = setup([icmpModule]);
     const r = send(ping(10294, 1), 0);
@@ -59,7 +59,7 @@ describe('ICMP queries (udp-icmp-generic.md §2.1, §2.3)', () => {
     expect(notifier.events.at(-1)).toMatchObject({ ct, bits: IPCT_DESTROY });
   });
 
-  it('"3 pings ⇒ packets=3 bytes=252" (acct, core.md §9)', () => {
+  it('"3 pings ⇒ packets=3 bytes=252" (acct, docs/core.md §9)', () => {
     const { net, send } = setup([icmpModule]);
     net.sysctl.set('nf_conntrack_acct', 1);
     const big = (seq: number) => icmpPacket(A, B, { type: 8, id: 5, seq, payload: new Uint8Array(56) });
@@ -127,7 +127,7 @@ describe('ICMP queries (udp-icmp-generic.md §2.1, §2.3)', () => {
   });
 });
 
-describe('ICMP checks before tracking (udp-icmp-generic.md §2.2): INVALID, counted error', () => {
+describe('ICMP checks before tracking (docs/udp-icmp-generic.md §2.2): INVALID, counted error', () => {
   it('step 1: fewer than 8 ICMP bytes ⇒ "short packet"', () => {
     const { net, send } = setup([icmpModule]);
     const r = send(ipv4({ src: A, dst: B, proto: 1, payload: new Uint8Array([8, 0, 0xf7, 0xff, 0, 0]) }), 0);

@@ -14,7 +14,7 @@ import { icmpError, NR_ICMP_TYPES } from './icmp-error.js';
 
 /**
  * invmap (nf_conntrack_proto_icmp.c), "add 1" so 0 means "cannot invert": echo 8↔0,
- * timestamp 13↔14, info 15↔16, address mask 17↔18 (core.md §1).
+ * timestamp 13↔14, info 15↔16, address mask 17↔18 (docs/core.md §1).
  */
 const INVMAP = new Uint8Array(NR_ICMP_TYPES + 1);
 for (const [a, b] of [
@@ -27,7 +27,7 @@ for (const [a, b] of [
   INVMAP[b] = a + 1;
 }
 
-/** valid_new: only the request types may start a conn (udp-icmp-generic.md §2.3). */
+/** valid_new: only the request types may start a conn (docs/udp-icmp-generic.md §2.3). */
 const VALID_NEW = new Uint8Array(NR_ICMP_TYPES + 1);
 for (const t of [8, 13, 15, 17]) VALID_NEW[t] = 1;
 
@@ -73,7 +73,7 @@ function icmpPacket(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, net: N
   return NF_ACCEPT;
 }
 
-/** conntrack-tools' ICMP tuple text (formats.md §1 field 7). */
+/** conntrack-tools' ICMP tuple text (docs/formats.md §1 field 7). */
 function icmpPrintTuple(t: Tuple): string {
   return `type=${t.dport >>> 8} code=${t.dport & 0xff} id=${t.sport} `;
 }

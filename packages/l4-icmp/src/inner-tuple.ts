@@ -5,7 +5,7 @@ import { IP_CT_DIR_ORIGINAL, NFPROTO_IPV4 } from '@ctrack/core';
 const IP_OFFSET = 0x1fff;
 
 /**
- * nf_ct_get_tuplepr for the packet an ICMP error quotes (udp-icmp-generic.md §2.4
+ * nf_ct_get_tuplepr for the packet an ICMP error quotes (docs/udp-icmp-generic.md §2.4
  * step 2): ipv4_get_l4proto on the inner header (20 bytes readable, not a non-first
  * fragment, ihl·4 within the packet), then the inner protocol's own pktToTuple from
  * the registry, so TCP, UDP, ICMP or any loaded tracker quotes correctly (generic:

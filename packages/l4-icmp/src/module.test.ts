@@ -8,7 +8,7 @@ import { icmpL4Proto, icmpModule } from './index.js';
 const A = '198.19.10.1';
 const B = '198.19.20.1';
 
-describe('icmpModule (nf_conntrack_proto_icmp) registration (registration.md)', () => {
+describe('icmpModule (nf_conntrack_proto_icmp) registration (docs/registration.md)', () => {
   it('registers icmp in slot (2,1) and nf_conntrack_icmp_timeout = 30 in every netns', () => {
     const { kernel, net } = setup([icmpModule]);
     expect(kernel.l4protos.find(2, 1)).toBe(icmpL4Proto);

@@ -1,6 +1,6 @@
 /**
  * TCP conntrack constants (include/uapi/linux/netfilter/nf_conntrack_tcp.h,
- * nf_conntrack_proto_tcp.c), tcp.md §1.
+ * nf_conntrack_proto_tcp.c), docs/tcp.md §1.
  */
 
 /** enum tcp_conntrack: per-conn state. */
@@ -49,7 +49,7 @@ export const IP_CT_TCP_FLAG_MAXACK_SET = 0x20;
 export const IP_CT_EXP_CHALLENGE_ACK = 0x40;
 export const IP_CT_TCP_SIMULTANEOUS_OPEN = 0x80;
 
-/** Packet type index into the transition table (get_conntrack_index), tcp.md §3. */
+/** Packet type index into the transition table (get_conntrack_index), docs/tcp.md §3. */
 export const TCP_SYN_SET = 0;
 export const TCP_SYNACK_SET = 1;
 export const TCP_FIN_SET = 2;

@@ -2,16 +2,16 @@ import { IP_CT_INVALID } from '@ctrack/core';
 import { describe, expect, it } from 'vitest';
 import { Lab } from './test-support/harness.js';
 
-/** tcp.md §2: "Exactly these 9 of the 32 values are valid" (after clearing PSH, ECE, CWR). */
+/** docs/tcp.md §2: "Exactly these 9 of the 32 values are valid" (after clearing PSH, ECE, CWR). */
 const VALID = new Set([0x02, 0x22, 0x12, 0x04, 0x14, 0x11, 0x31, 0x10, 0x30]);
 const LETTERS = 'FSRPAUEC';
 /** The flag byte as the builder's letters (F S R P A U E C = bits 0..7). */
 const letters = (b: number): string => [...LETTERS].filter((_, i) => (b & (1 << i)) !== 0).join('');
 const isValid = (b: number): boolean => VALID.has(b & ~(0x08 | 0x40 | 0x80));
-/** tcp.md §5: only index syn (SYN without ACK, no RST) and index ack (ACK only) may start a conn. */
+/** docs/tcp.md §5: only index syn (SYN without ACK, no RST) and index ack (ACK only) may start a conn. */
 const starts = (b: number): boolean => isValid(b) && (b & 0x05) === 0 && (b & 0x12) !== 0x12;
 
-describe('tcp.md §2 flag combinations: all 256 flag bytes', () => {
+describe('docs/tcp.md §2 flag combinations: all 256 flag bytes', () => {
   it('9 valid values of 32 masked => 72 valid bytes of 256', () => {
     let n = 0;
     for (let b = 0; b < 256; b++) if (isValid(b)) n++;

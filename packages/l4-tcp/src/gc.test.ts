@@ -3,7 +3,7 @@ import { tcpPacket } from '@ctrack/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Lab } from './test-support/harness.js';
 
-// core.md §13: "a recording with nf_conntrack_max = 100: after a SYN burst filled the
+// docs/core.md §13: "a recording with nf_conntrack_max = 100: after a SYN burst filled the
 // table the kernel dropped 60 SYNs, about 30 s later its GC deleted the 6 entries that
 // were never ASSURED, and later SYNs took those slots".
 describe('GC early drop near a full table (6.18 gc_worker)', () => {

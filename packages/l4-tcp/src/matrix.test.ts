@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { B, Lab } from './test-support/harness.js';
 
 /**
- * The two transition matrices of tcp.md §4, copied verbatim from the spec
+ * The two transition matrices of docs/tcp.md §4, copied verbatim from that page
  * (pkt \ old: NONE SYN_SENT SYN_RECV ESTABL FIN_WAIT CLOSE_WAIT LAST_ACK TIME_WAIT CLOSE SYN_SENT2).
  */
 const ORIGINAL_MD = `
@@ -135,7 +135,7 @@ function probe(c: Ctx, dir: number, index: Index): void {
   else c.lab.reply(spec);
 }
 
-describe('tcp.md §4 transition matrices, every cell driven with real segments', () => {
+describe('docs/tcp.md §4 transition matrices, every cell driven with real segments', () => {
   for (const dir of [0, 1]) {
     for (const index of INDEXES) {
       const row = TABLE[dir].get(index)!;
@@ -202,7 +202,7 @@ describe('tcp.md §4 transition matrices, every cell driven with real segments',
     }
   }
 
-  describe('NONE column (first packet, tcp.md §5)', () => {
+  describe('NONE column (first packet, docs/tcp.md §5)', () => {
     for (const index of INDEXES) {
       const want = TABLE[0].get(index)![0]!;
       it(`ORIGINAL ${index} as first packet => ${want}`, () => {

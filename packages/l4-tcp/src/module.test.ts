@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tcpL4Proto, tcpModule } from './index.js';
 import { Lab, T0 } from './test-support/harness.js';
 
-/** sysctl.md "Per-protocol timeouts and options": the TCP knobs with 6.18 defaults. */
+/** docs/sysctl.md "Per-protocol timeouts and options": the TCP knobs with 6.18 defaults. */
 const SYSCTL_DEFAULTS: Record<string, number> = {
   nf_conntrack_tcp_timeout_syn_sent: 120,
   nf_conntrack_tcp_timeout_syn_recv: 60,
@@ -97,7 +97,7 @@ describe('nf_conntrack_proto_tcp module', () => {
     expect(tcpL4Proto.printConntrack!(ct)).toBe('SYN_SENT2');
   });
 
-  it('GC may early-drop only the closing states (tcp.md §11)', () => {
+  it('GC may early-drop only the closing states (docs/tcp.md §11)', () => {
     const lab = new Lab();
     lab.handshake();
     expect(tcpL4Proto.canEarlyDrop!(lab.conn!)).toBe(false);

@@ -24,7 +24,7 @@ const TSTAMP_ONLY_WORD =
   (TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) | (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP;
 
 /**
- * tcp_options (tcp.md §8.2): read window scale and SACK-permitted from a SYN or SYN/ACK
+ * tcp_options (docs/tcp.md §8.2): read window scale and SACK-permitted from a SYN or SYN/ACK
  * into direction `dir` of `tcp`. With no options at all nothing is touched (the kernel
  * returns before resetting); otherwise td_scale and every flag but BE_LIBERAL are
  * cleared first. `dataoff` is the TCP header's offset in skb.data, `doff` its length in bytes.
@@ -60,7 +60,7 @@ export function tcpOptions(skb: Skb, dataoff: number, doff: number, tcp: TcpConn
 }
 
 /**
- * tcp_sack (tcp.md §8.3): the highest SACK right edge after `sack`, from the first
+ * tcp_sack (docs/tcp.md §8.3): the highest SACK right edge after `sack`, from the first
  * well-formed SACK option; `sack` itself when there is none. Sequence numbers as int32.
  */
 export function tcpSack(skb: Skb, dataoff: number, doff: number, sack: number): number {

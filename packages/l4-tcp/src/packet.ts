@@ -68,7 +68,7 @@ const IP_CT_DIR_ORIGINAL = 0;
 const IP_CT_DIR_REPLY = 1;
 
 /**
- * tcp_error (tcp.md §2): header length, data offset, checksum (received packets only,
+ * tcp_error (docs/tcp.md §2): header length, data offset, checksum (received packets only,
  * when nf_conntrack_checksum is on) and flag combination. Returns the log text of the
  * first failed check, or null. The caller has checked that 20 header bytes exist.
  */
@@ -88,7 +88,7 @@ function tcpError(skb: Skb, dataoff: number, net: Netns): string | null {
 }
 
 /**
- * tcp_new (tcp.md §5): may the first packet start a conn? SYN starts SYN_SENT tracking;
+ * tcp_new (docs/tcp.md §5): may the first packet start a conn? SYN starts SYN_SENT tracking;
  * a bare ACK picks a conn up mid-stream when nf_conntrack_tcp_loose allows it, with
  * liberal window checks. Everything else is refused.
  */
@@ -139,11 +139,11 @@ function tcpEstablished(ct: Conn, tcp: TcpConn): boolean {
   return tcp.state === TCP_CONNTRACK_ESTABLISHED && (ct.status & IPS_ASSURED) !== 0;
 }
 
-/** Scratch state for the options of an ignored SYN (tcp.md §9.2): its direction 0 is used. */
+/** Scratch state for the options of an ignored SYN (docs/tcp.md §9.2): its direction 0 is used. */
 const scratchTcp = new TcpConn();
 
 /**
- * The ignore path (tcp.md §9): resync on a SYN/ACK answering a SYN we ignored, else
+ * The ignore path (docs/tcp.md §9): resync on a SYN/ACK answering a SYN we ignored, else
  * annotate the packet. Returns true when it resynced (go on to the window check with
  * old = SYN_SENT, new = SYN_RECV), false when the packet is to be accepted untouched.
  */
@@ -199,7 +199,7 @@ const RST_INVALID = 2;
 const RST_KEEP_OLD = 4;
 
 /**
- * RST rules (tcp.md §10) for new == CLOSE and index rst, in the kernel's order.
+ * RST rules (docs/tcp.md §10) for new == CLOSE and index rst, in the kernel's order.
  * Returns RST_CHECK / RST_IN_WINDOW / RST_INVALID, possibly with RST_KEEP_OLD.
  */
 function tcpRstRules(ct: Conn, tcp: TcpConn, dir: number, p: TcpPkt, oldState: number, tn: TcpNet): number {
@@ -245,7 +245,7 @@ function tcpRstRules(ct: Conn, tcp: TcpConn, dir: number, p: TcpPkt, oldState: n
 }
 
 /**
- * nf_tcp_handle_invalid (tcp.md §7.6): an out-of-window FIN/RST answering the other
+ * nf_tcp_handle_invalid (docs/tcp.md §7.6): an out-of-window FIN/RST answering the other
  * side's FIN/RST on an ASSURED conn shortens a long timeout to the unacknowledged one.
  */
 function tcpHandleInvalid(ct: Conn, tcp: TcpConn, dir: number, index: number, tn: TcpNet, net: Netns): void {
@@ -262,7 +262,7 @@ function tcpHandleInvalid(ct: Conn, tcp: TcpConn, dir: number, index: number, tn
   }
 }
 
-/** The timeout for the committed state (tcp.md §6.5), in jiffies. */
+/** The timeout for the committed state (docs/tcp.md §6.5), in jiffies. */
 function tcpTimeout(tcp: TcpConn, newState: number, index: number, tn: TcpNet, hz: number): number {
   const to = tn.timeouts;
   const stateTo = to[newState]!.value;
@@ -279,7 +279,7 @@ function tcpTimeout(tcp: TcpConn, newState: number, index: number, tn: TcpNet, h
 }
 
 /**
- * nf_conntrack_tcp_packet (tcp.md §2, §5, §6): checks, conn creation, the state
+ * nf_conntrack_tcp_packet (docs/tcp.md §2, §5, §6): checks, conn creation, the state
  * machine, window tracking, timeout, events. Kernel return convention: NF_ACCEPT,
  * -NF_ACCEPT (invalid), -NF_DROP, -NF_REPEAT (reopen: look the packet up again).
  */
@@ -379,7 +379,7 @@ export function tcpPacket(
   return tcpCommit(ct, tcp, skb, ctinfo, dir, index, p.flags, oldState, newState, tn, net);
 }
 
-/** From "in_window" on (tcp.md §6.4–6.9): commit state, timeout, events, refresh. */
+/** From "in_window" on (docs/tcp.md §6.4–6.9): commit state, timeout, events, refresh. */
 function tcpCommit(
   ct: Conn,
   tcp: TcpConn,

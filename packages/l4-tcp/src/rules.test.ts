@@ -21,7 +21,7 @@ function established(sysctls: Record<string, number> = {}): Lab {
   return lab;
 }
 
-describe('tcp.md §10 RST rules', () => {
+describe('docs/tcp.md §10 RST rules', () => {
   it('exact RST (seq == peer td_maxack) closes an ESTABLISHED conn: CLOSE, 10 s', () => {
     const lab = established();
     lab.reply({ flags: 'R', seq: 5001 });
@@ -138,7 +138,7 @@ describe('tcp.md §10 RST rules', () => {
   });
 });
 
-describe('tcp.md §6.2 reopen and §9 ignore/resync', () => {
+describe('docs/tcp.md §6.2 reopen and §9 ignore/resync', () => {
   it('SYN after RST from the same side reopens CLOSE; from the other side it is ignored', () => {
     const lab = established();
     lab.orig({ flags: 'R', seq: 1001 });
@@ -226,7 +226,7 @@ describe('tcp.md §6.2 reopen and §9 ignore/resync', () => {
   });
 });
 
-describe('tcp.md §6.2 simultaneous open', () => {
+describe('docs/tcp.md §6.2 simultaneous open', () => {
   it('[obs] reply SYN => SYN_SENT2 with the SYN_SENT deadline (syn_sent 50: event shows 49), [UNREPLIED] gone', () => {
     const lab = new Lab({ nf_conntrack_tcp_timeout_syn_sent: 50, nf_conntrack_acct: 1 });
     lab.orig({ flags: 'S', seq: 1000, options: { wscale: 2 } });
@@ -237,7 +237,7 @@ describe('tcp.md §6.2 simultaneous open', () => {
     expect(ev.status & IPS_SEEN_REPLY).toBeTruthy();
     const acct = lab.conn!.ext![3] as { packets1: number };
     expect(acct.packets1).toBe(0); // not accounted
-    // [sysctl.md] a refresh in SYN_SENT2 uses the fixed 120 s slot, not syn_sent
+    // [docs/sysctl.md] a refresh in SYN_SENT2 uses the fixed 120 s slot, not syn_sent
     lab.orig({ flags: 'S', seq: 1000, options: { wscale: 2 } });
     expect(lab.state).toBe('SYN_SENT2');
     expect(lab.timeoutJiffies).toBe(120 * HZ);
@@ -258,7 +258,7 @@ describe('tcp.md §6.2 simultaneous open', () => {
   });
 });
 
-describe('tcp.md §7.6 timeout shrink on out-of-window FIN/RST', () => {
+describe('docs/tcp.md §7.6 timeout shrink on out-of-window FIN/RST', () => {
   it('[obs] out-of-window FIN from A then out-of-window RST from B: both invalid, 432000 -> 300', () => {
     const lab = established();
     expect(lab.timeout).toBe(431999);
@@ -279,7 +279,7 @@ describe('tcp.md §7.6 timeout shrink on out-of-window FIN/RST', () => {
   });
 });
 
-describe('tcp.md §6.8 ASSURED and SEEN_REPLY', () => {
+describe('docs/tcp.md §6.8 ASSURED and SEEN_REPLY', () => {
   it('the 3rd packet of the handshake sets ASSURED, not the SYN/ACK', () => {
     const lab = new Lab();
     lab.orig({ flags: 'S', seq: 1000 });

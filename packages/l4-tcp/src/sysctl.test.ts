@@ -3,8 +3,8 @@ import { ipv4, tcp } from '@ctrack/core/testing';
 import { describe, expect, it } from 'vitest';
 import { A, B, bytes, HZ, Lab } from './test-support/harness.js';
 
-/** Each state's timeout knob, set to a distinct value, is what the conn gets (tcp.md §1, §6.5). */
-describe('timeout sysctls (sysctl.md)', () => {
+/** Each state's timeout knob, set to a distinct value, is what the conn gets (docs/tcp.md §1, §6.5). */
+describe('timeout sysctls (docs/sysctl.md)', () => {
   const knobs = {
     nf_conntrack_tcp_timeout_syn_sent: 11,
     nf_conntrack_tcp_timeout_syn_recv: 12,
@@ -126,7 +126,7 @@ describe('timeout sysctls (sysctl.md)', () => {
   });
 });
 
-describe('tcp.md §2 header checks', () => {
+describe('docs/tcp.md §2 header checks', () => {
   const seg = (doff?: number) => tcp({ sport: 40000, dport: 5001, flags: 'S', seq: 1, doff }, A, B);
 
   it('data offset below 5 words is a truncated packet', () => {
@@ -153,7 +153,7 @@ describe('tcp.md §2 header checks', () => {
     }
   });
 
-  /** tcp.md §8.1/8.2: the option walk, on a SYN whose 8 option bytes are given raw. */
+  /** docs/tcp.md §8.1/8.2: the option walk, on a SYN whose 8 option bytes are given raw. */
   const cases: [string, number[], number, number][] = [
     // name, options area, expected td_scale, expected flags (WINDOW_SCALE 1, SACK_PERM 2)
     ['WS 7 + SACK-permitted', [3, 3, 7, 4, 2, 0, 0, 0], 7, 3],

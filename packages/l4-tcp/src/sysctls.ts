@@ -13,7 +13,7 @@ import {
   TCP_CONNTRACK_UNACK,
 } from './constants.js';
 
-/** The timeout knobs, by timeout slot (tcp.md §1, sysctl.md), Linux 6.18 defaults in seconds. */
+/** The timeout knobs, by timeout slot (docs/tcp.md §1, docs/sysctl.md), Linux 6.18 defaults in seconds. */
 const TIMEOUT_KNOBS: readonly (readonly [slot: number, name: string, seconds: number])[] = [
   [TCP_CONNTRACK_SYN_SENT, 'nf_conntrack_tcp_timeout_syn_sent', 120],
   [TCP_CONNTRACK_SYN_RECV, 'nf_conntrack_tcp_timeout_syn_recv', 60],

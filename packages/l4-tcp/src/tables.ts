@@ -18,7 +18,7 @@ import {
 } from './constants.js';
 
 /**
- * tcp_conntracks[dir][index][old_state] (tcp.md §4), the 6.x tables. Flattened:
+ * tcp_conntracks[dir][index][old_state] (docs/tcp.md §4), the 6.x tables. Flattened:
  * entry = TCP_CONNTRACKS[(dir * 6 + index) * 10 + old].
  * Columns: sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2.
  */
@@ -46,7 +46,7 @@ export function tcpTransition(dir: number, index: number, old: number): number {
 }
 
 /**
- * tcp_valid_flags[]: indexed by the flag byte with PSH, ECE and CWR cleared (tcp.md §2).
+ * tcp_valid_flags[]: indexed by the flag byte with PSH, ECE and CWR cleared (docs/tcp.md §2).
  * Exactly nine combinations are valid.
  */
 export const TCP_VALID_FLAGS = (() => {
@@ -66,7 +66,7 @@ export const TCP_VALID_FLAGS = (() => {
   return t;
 })();
 
-/** get_conntrack_index: first match of rst, syn(ack), fin, ack, none (tcp.md §3). */
+/** get_conntrack_index: first match of rst, syn(ack), fin, ack, none (docs/tcp.md §3). */
 export function tcpConntrackIndex(flags: number): number {
   if ((flags & TCPHDR_RST) !== 0) return 4;
   if ((flags & TCPHDR_SYN) !== 0) return (flags & TCPHDR_ACK) !== 0 ? 1 : 0;

@@ -15,7 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { bytes, Lab } from './test-support/harness.js';
 
-describe('tcp.md §12 observed traces', () => {
+describe('docs/tcp.md §12 observed traces', () => {
   it('normal open/close: SYN_SENT 120, SYN_RECV 60, ESTABLISHED 432000 [ASSURED], FIN_WAIT 120, CLOSE_WAIT 60, LAST_ACK 30, TIME_WAIT 120', () => {
     const lab = new Lab();
     const ev = lab.notifier.events;

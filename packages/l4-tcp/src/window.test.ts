@@ -9,7 +9,7 @@ import {
 } from './constants.js';
 import { bytes, HZ, Lab } from './test-support/harness.js';
 
-describe('tcp.md §7 window tracking', () => {
+describe('docs/tcp.md §7 window tracking', () => {
   it('handshake initialises both directions (§5, §7.2)', () => {
     const lab = new Lab();
     lab.handshake({ wsA: 7, wsB: 8, sackA: true, sackB: true, winA: 64240, winB: 65160 });

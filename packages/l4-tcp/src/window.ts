@@ -27,7 +27,7 @@ export const NFCT_TCP_ACCEPT = 2;
 const IP_CT_DIR_REPLY = 1;
 
 /**
- * tcp_init_sender (tcp.md §7.2): a SYN or SYN/ACK (re)starts this side's window data.
+ * tcp_init_sender (docs/tcp.md §7.2): a SYN or SYN/ACK (re)starts this side's window data.
  * Scaling stays on only if both sides announced it. `s`/`r`: sender/receiver direction.
  */
 function tcpInitSender(tcp: TcpConn, s: number, r: number, skb: Skb, p: TcpPkt): void {
@@ -76,7 +76,7 @@ function formatReason(reason: string | number, value: number): string {
 }
 
 /**
- * tcp_in_window (tcp.md §7): sequence/ack/window checks for one packet of `tcp` in
+ * tcp_in_window (docs/tcp.md §7): sequence/ack/window checks for one packet of `tcp` in
  * direction `dir`, and the window updates when it passes. Returns an NFCT_TCP_* action.
  * `state` is the conn's state before this packet commits.
  *

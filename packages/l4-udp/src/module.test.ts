@@ -8,7 +8,7 @@ const A = '198.19.10.1';
 const B = '198.19.20.1';
 const req = udpPacket(A, B, { sport: 40000, dport: 5001 });
 
-describe('udpModule (nf_conntrack_proto_udp) registration (registration.md)', () => {
+describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)', () => {
   it('registers udp (2,17) and udplite (2,136) and the two UDP timeout knobs with 6.18 defaults', () => {
     const { kernel, net } = setup([udpModule]);
     expect(kernel.l4protos.find(2, 17)).toBe(udpL4Proto);

@@ -1,6 +1,6 @@
 import type { Netns, Sysctl, SysctlDef } from '@ctrack/core';
 
-/** sysctl.md: the two UDP timeouts, in seconds (kept as jiffies in the kernel, N·HZ). */
+/** docs/sysctl.md: the two UDP timeouts, in seconds (kept as jiffies in the kernel, N·HZ). */
 export const UDP_SYSCTLS: readonly SysctlDef[] = [
   { name: 'nf_conntrack_udp_timeout', default: 30, seconds: true },
   { name: 'nf_conntrack_udp_timeout_stream', default: 120, seconds: true },

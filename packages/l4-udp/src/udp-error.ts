@@ -1,7 +1,7 @@
 import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, readI32, readU16, type Skb } from '@ctrack/core';
 
 /**
- * udp_error (udp-icmp-generic.md §1.1), run by packet() before any state change.
+ * udp_error (docs/udp-icmp-generic.md §1.1), run by packet() before any state change.
  * Returns true when the packet is invalid; the reason is in skb.invalidReason, as
  * nf_l4proto_log_invalid would log it.
  */

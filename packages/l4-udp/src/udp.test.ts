@@ -24,7 +24,7 @@ const req = (extra = {}) =>
 const rep = (extra = {}) =>
   udpPacket(B, A, { sport: 5001, dport: 40000, payload: new Uint8Array(10), ...extra });
 
-describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () => {
+describe('UDP timeouts and ASSURED (docs/udp-icmp-generic.md §1.2, 6.x rule)', () => {
   it('one-way flow: "[NEW] udp 17 30 … [UNREPLIED]", stays 30 s and unassured, expires at 30 s', () => {
     const { net, send, at, notifier, secondsLeft } = setup([udpModule]);
     const r = send(req(), 0);
@@ -94,7 +94,7 @@ describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () =>
     const { net, send, notifier } = setup([udpModule]);
     const ct = send(req(), 0).ct!;
     send(rep(), 1 * SEC);
-    // A clash entry (core.md §10 b) is inserted with NAT_CLASH; mark this one so.
+    // A clash entry (docs/core.md §10 b) is inserted with NAT_CLASH; mark this one so.
     ct.status |= IPS_NAT_CLASH;
     send(req(), 3 * SEC);
     expect(ct.timeout - net.jiffies).toBe(120 * 250);
@@ -130,7 +130,7 @@ describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () =>
     expect(net.count).toBe(0);
   });
 
-  it('a new netns starts from the compiled defaults, not the init netns values (sysctl.md)', () => {
+  it('a new netns starts from the compiled defaults, not the init netns values (docs/sysctl.md)', () => {
     const { kernel, net } = setup([udpModule]);
     net.sysctl.set('nf_conntrack_udp_timeout', 7);
     const other = kernel.createNetns({ clock: net.clock });
@@ -138,7 +138,7 @@ describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () =>
     expect(other.sysctl.get('nf_conntrack_udp_timeout_stream')).toBe(120);
   });
 
-  it('acct: "10-byte UDP payload ⇒ bytes=38" per packet (core.md §9)', () => {
+  it('acct: "10-byte UDP payload ⇒ bytes=38" per packet (docs/core.md §9)', () => {
     const { net, send } = setup([udpModule]);
     net.sysctl.set('nf_conntrack_acct', 1);
     const ct = send(req(), 0).ct!;
@@ -148,7 +148,7 @@ describe('UDP timeouts and ASSURED (udp-icmp-generic.md §1.2, 6.x rule)', () =>
   });
 });
 
-describe('UDP checks on every packet (udp-icmp-generic.md §1.1)', () => {
+describe('UDP checks on every packet (docs/udp-icmp-generic.md §1.1)', () => {
   it('#1 fewer than 8 header bytes: INVALID "short packet", counted invalid, no conn', () => {
     const { net, send } = setup([udpModule]);
     const six = ipv4({ src: A, dst: B, proto: 17, payload: new Uint8Array([0x9c, 0x40, 0x13, 0x89, 0, 6]) });

@@ -32,7 +32,7 @@ function timeAfter(a: number, b: number): boolean {
 }
 
 /**
- * nf_conntrack_udp_packet, Linux 6.18 (udp-icmp-generic.md §1.2): checks first; the
+ * nf_conntrack_udp_packet, Linux 6.18 (docs/udp-icmp-generic.md §1.2): checks first; the
  * conn stays at the unreplied timeout until a reply was seen AND a packet comes
  * strictly more than 2·HZ jiffies after creation, which switches it to the stream
  * timeout and sets ASSURED (IPCT_ASSURED) once. NAT_CLASH entries are never assured.

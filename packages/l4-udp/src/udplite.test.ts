@@ -49,7 +49,7 @@ function lite(src: string, dst: string, s: LiteSpec): Uint8Array {
   return ipv4({ src, dst, proto: 136, payload: l4 });
 }
 
-describe('UDP-Lite (udp-icmp-generic.md §1.4)', () => {
+describe('UDP-Lite (docs/udp-icmp-generic.md §1.4)', () => {
   it('tracks ports; SEEN_REPLY ⇒ 120 and ASSURED on the reply itself (no 2 s rule)', () => {
     const { net, send, notifier } = setup([udpModule]);
     const r = send(lite(A, B, { sport: 7000, dport: 7001 }), 0);

@@ -19,7 +19,7 @@ import { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
 import { type UdpNet, udpInitNet } from './timeouts.js';
 
 /**
- * udplite_error (udp-icmp-generic.md §1.4). Coverage = the length field, 0 meaning the
+ * udplite_error (docs/udp-icmp-generic.md §1.4). Coverage = the length field, 0 meaning the
  * whole datagram; the checksum is mandatory.
  */
 function udpliteError(skb: Skb, dataoff: number, net: Netns): boolean {
@@ -52,8 +52,8 @@ function udpliteError(skb: Skb, dataoff: number, net: Netns): boolean {
 
 /**
  * nf_ip_checksum_partial as 6.18 calls it: the pseudo header has the whole L4 length
- * and protocol number **17** (IPPROTO_UDP, not 136) — the kernel quirk the spec
- * records — and the sum covers the first `cscov` bytes.
+ * and protocol number **17** (IPPROTO_UDP, not 136) — the kernel quirk
+ * docs/udp-icmp-generic.md §1.4 records — and the sum covers the first `cscov` bytes.
  */
 function udpliteChecksumOk(skb: Skb, dataoff: number, l4len: number, cscov: number): boolean {
   const v = skb.view;

@@ -1,5 +1,5 @@
 /**
- * ctrack benchmark (DESIGN.md "Measure before and after"). Not a test: prints numbers.
+ * ctrack benchmark (docs/architecture.md "Measure before and after"). Not a test: prints numbers.
  *
  *   established  lookups/s of established generic-proto (253) packets through
  *                net.input() with one reused Skb and receive buffer, and the young

@@ -35,7 +35,7 @@ export function parseSysctlArg(arg: string): [string, string] {
   return [name, value];
 }
 
-/** `--helper ftp[:PORT]`: only ftp exists (ftp.md); the port defaults to 21. */
+/** `--helper ftp[:PORT]`: only ftp exists (docs/ftp.md); the port defaults to 21. */
 export function parseHelper(arg: string): HelperSpec {
   const [name, port, extra] = arg.split(':');
   if (name !== 'ftp') throw new UsageError(`--helper: unknown helper "${name}" (known: ftp)`);

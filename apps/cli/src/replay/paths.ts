@@ -1,4 +1,4 @@
-/** Which hook path a replayed packet takes (DESIGN.md "The packet path"). */
+/** Which hook path a replayed packet takes (docs/architecture.md "The packet path"). */
 export const PATH_IN = 0;
 export const PATH_OUT = 1;
 export const PATH_FWD = 2;

@@ -87,7 +87,7 @@ export function printExpectations(net: Netns, out: Output, json: boolean, err: (
   if (!json) err(`${TOOLS}: ${exps.length} expectations have been shown.\n`);
 }
 
-/** `conntrack -S` (formats.md §4), or one JSON object with the same counters. */
+/** `conntrack -S` (docs/formats.md §4), or one JSON object with the same counters. */
 export function printStats(net: Netns, out: Output, json: boolean): void {
   if (!json) {
     for (const l of formatStats(net)) out.line(l);

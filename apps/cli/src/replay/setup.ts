@@ -49,7 +49,7 @@ export async function loadKernel(s: KernelSetup): Promise<LoadedKernel> {
  * `--helper ftp[:PORT]`: nf_conntrack_ftp with `ports=` the requested ports (the helper
  * is "ftp" for 21, "ftp-PORT" otherwise, as the kernel names them) and the explicit
  * assignment the recordings use: `tcp dport PORT ct helper set "<helper>"` in a
- * prerouting chain at filter priority (spec README: no automatic assignment).
+ * prerouting chain at filter priority (docs/core.md §8: no automatic assignment).
  */
 function helperModules(helpers: readonly HelperSpec[]): CtModule[] {
   if (helpers.length === 0) return [];

@@ -7,7 +7,7 @@ import { type FormatOptions, formatEvent } from '../format-conn.js';
 import { ecacheModule } from '../module.js';
 import { subscribe } from '../subscribe.js';
 
-/** Client A and observer B of formats.md's recordings. */
+/** Client A and observer B of docs/formats.md's recordings. */
 export const A = '198.18.0.1';
 export const B = '198.18.0.2';
 

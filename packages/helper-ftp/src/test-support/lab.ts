@@ -26,7 +26,7 @@ import { tcpModule } from '@ctrack/l4-tcp';
 import { createFtpModule } from '../module.js';
 
 export const T0 = 1_795_250_000_000_000;
-/** Client and server (ftp.md §0 setup). */
+/** Client and server (docs/ftp.md §0 setup). */
 export const A = '198.19.10.1';
 export const B = '198.19.20.1';
 

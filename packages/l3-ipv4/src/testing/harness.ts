@@ -27,7 +27,7 @@ export interface SeenEvent {
 }
 
 /**
- * A minimal event notifier (ecache.md §3 delivery rule): bits cached while the packet
+ * A minimal event notifier (docs/ecache.md §3 delivery rule): bits cached while the packet
  * runs are delivered once at confirm for a confirmed, not dying conn; DESTROY at once.
  */
 export class RecordingNotifier implements EventNotifier {
