@@ -9,3 +9,4 @@ export {
   resolveTarget,
 } from './citations.js';
 export { citingFiles, repoRoot } from './repo.js';
+export { extractSnippets, type Snippet } from './snippets.js';
