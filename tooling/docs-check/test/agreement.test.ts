@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/index.js';
 
 const root = repoRoot(dirname(fileURLToPath(import.meta.url)));
-const doc = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');
+const doc = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The body of section `num` (up to the next heading of the same or a higher level). */
 function section(md: string, num: string): string {
@@ -58,9 +58,9 @@ describe('docs/tcp.md and @ctrack/l4-tcp', () => {
   const INDEX = ['syn', 'synack', 'fin', 'ack', 'rst', 'none'];
 
   it("§4: both transition tables are the code's, cell by cell", () => {
-    const rows = tableRows(section(doc('tcp.md'), '4')).filter((r) => INDEX.includes(r[0]));
+    const rows = tableRows(section(doc('docs/tcp.md'), '4')).filter((r) => INDEX.includes(r[0]));
     expect(rows).toHaveLength(12); // ORIGINAL then REPLY
-    const header = tableRows(section(doc('tcp.md'), '4'))[0].slice(1);
+    const header = tableRows(section(doc('docs/tcp.md'), '4'))[0].slice(1);
     expect(header.map((h) => STATE[h])).toEqual([...Array(10).keys()]);
     for (let r = 0; r < 12; r++) {
       const dir = r < 6 ? 0 : 1;
@@ -73,7 +73,7 @@ describe('docs/tcp.md and @ctrack/l4-tcp', () => {
 
   it('§2: exactly the documented flag combinations are valid', () => {
     const list = /exactly these 9 are\s+valid: ([^.]+)\./.exec(
-      section(doc('tcp.md'), '2').replace(/\n/g, ' '),
+      section(doc('docs/tcp.md'), '2').replace(/\n/g, ' '),
     );
     expect(list).not.toBeNull();
     const BIT: Record<string, number> = {
@@ -101,7 +101,7 @@ describe('docs/sysctl.md and the registered knobs', () => {
   const kernel = new Kernel();
   kernel.loadAll([ipv4Module, tcp.tcpModule, udpModule, icmpModule]);
   const net = kernel.createNetns({ clock: new VirtualClock(0) });
-  const documented = tableRows(doc('sysctl.md')).filter(
+  const documented = tableRows(doc('docs/sysctl.md')).filter(
     (r) => /^nf_conntrack_\w+$/.test(r[0]) && /^\d+$/.test(r[1]),
   );
 
