@@ -3,6 +3,7 @@ import type { Io } from './commands/io.js';
 import { modulesCommand } from './commands/modules.js';
 import { replayCommand } from './commands/replay.js';
 import { CliError } from './usage-error.js';
+import { version } from './version.js';
 
 /** The `ctrack` command: dispatch, and turn errors into "ctrack: ..." and an exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -14,11 +15,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'modules':
         return await modulesCommand(rest, io);
       case undefined:
+        // No command is a usage error: the help goes to stderr (stdout may be a pipe
+        // expecting output), status 2.
+        io.stderr(MAIN_HELP);
+        return 2;
       case '-h':
       case '--help':
       case 'help':
         io.stdout(MAIN_HELP);
-        return cmd === undefined ? 2 : 0;
+        return 0;
+      case '-V':
+      case '--version':
+      case 'version':
+        io.stdout(`ctrack ${version()}\n`);
+        return 0;
       default:
         io.stderr(`ctrack: unknown command "${cmd}" (see ctrack --help)\n`);
         return 2;

@@ -5,6 +5,7 @@ import { encapsulate } from '../src/capture/frame.js';
 import {
   DLT_RAW_12,
   DLT_RAW_14,
+  IPV6,
   ipv4Offset,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
@@ -153,15 +154,16 @@ describe('link types', () => {
     });
   }
 
-  it('non-IPv4 frames are NOT_IPV4, frames shorter than their link header SHORT_FRAME', () => {
+  it('IPv6 frames are IPV6, other non-IPv4 frames NOT_IPV4, frames shorter than their link header SHORT_FRAME', () => {
     const v6 = new Uint8Array(40);
     v6[0] = 0x60;
-    expect(ipv4Offset(LINKTYPE_RAW, v6, 0, 40)).toBe(NOT_IPV4);
+    expect(ipv4Offset(LINKTYPE_RAW, v6, 0, 40)).toBe(IPV6);
     const arp = encapsulate(LINKTYPE_ETHERNET, ip, { ethertype: 0x0806 });
     expect(ipv4Offset(LINKTYPE_ETHERNET, arp, 0, arp.length)).toBe(NOT_IPV4);
     const ipv6ether = encapsulate(LINKTYPE_ETHERNET, v6, { ethertype: 0x86dd, vlans: [[0x8100, 1]] });
-    expect(ipv4Offset(LINKTYPE_ETHERNET, ipv6ether, 0, ipv6ether.length)).toBe(NOT_IPV4);
-    expect(ipv4Offset(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 24 }), 0, 44)).toBe(NOT_IPV4);
+    expect(ipv4Offset(LINKTYPE_ETHERNET, ipv6ether, 0, ipv6ether.length)).toBe(IPV6);
+    expect(ipv4Offset(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 24 }), 0, 44)).toBe(IPV6);
+    expect(ipv4Offset(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 7 }), 0, 44)).toBe(NOT_IPV4);
     // LOOP is always network order: a little-endian 2 is not AF_INET there.
     expect(ipv4Offset(LINKTYPE_LOOP, Uint8Array.from([2, 0, 0, 0, 0x45]), 0, 5)).toBe(NOT_IPV4);
     expect(ipv4Offset(LINKTYPE_ETHERNET, new Uint8Array(13), 0, 13)).toBe(SHORT_FRAME);

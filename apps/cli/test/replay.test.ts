@@ -119,7 +119,9 @@ describe('replay options', () => {
     );
     expect(r.lines[2]).toMatch(/^#3 .* udp INVALID/);
     expect(r.lines[3]).toMatch(/invalid=2 .*error=0 /);
-    expect(r.err).toContain('3 packets (1 dropped before conntrack)');
+    expect(r.err).toContain(
+      '3 packets (1 dropped before conntrack: 1 InHdrErrors; 2 invalid: 1 invalid tcp flag combination, 1 short packet)',
+    );
   });
 
   it('--json: trace, events, table and stats as JSON lines', async () => {

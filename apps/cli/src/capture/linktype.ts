@@ -33,13 +33,20 @@ export function isSupportedLinktype(lt: number): boolean {
 export const NOT_IPV4 = -1;
 /** Frame too short for its own link header: counted and skipped. */
 export const SHORT_FRAME = -2;
+/** An IPv6 frame: counted and skipped while no IPv6 layer is loaded (said so in the summary). */
+export const IPV6 = -3;
 
 const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
 const ETH_P_8021Q = 0x8100;
 const ETH_P_8021AD = 0x88a8;
 /** Pre-standard QinQ outer tag still seen in captures. */
 const ETH_P_QINQ1 = 0x9100;
 const AF_INET = 2;
+/** AF_INET6 as the capturing systems wrote it: Linux 10, NetBSD/OpenBSD 24, FreeBSD 28, macOS 30. */
+function isAfInet6(af: number): boolean {
+  return af === 10 || af === 24 || af === 28 || af === 30;
+}
 
 function isVlan(type: number): boolean {
   return type === ETH_P_8021Q || type === ETH_P_8021AD || type === ETH_P_QINQ1;
@@ -55,6 +62,7 @@ function afterEthertype(b: Uint8Array, off: number, len: number, typeAt: number)
     if (p + 2 > len) return SHORT_FRAME;
     const type = (b[off + p]! << 8) | b[off + p + 1]!;
     if (type === ETH_P_IP) return p + 2;
+    if (type === ETH_P_IPV6) return IPV6;
     if (!isVlan(type)) return NOT_IPV4;
     p += 4; // TCI (2) then the inner ethertype
   }
@@ -63,7 +71,8 @@ function afterEthertype(b: Uint8Array, off: number, len: number, typeAt: number)
 /** Raw IP: IPv4 only when the version nibble says so (LINKTYPE_RAW also carries IPv6). */
 function rawIp(b: Uint8Array, off: number, len: number): number {
   if (len < 1) return SHORT_FRAME;
-  return b[off]! >>> 4 === 4 ? 0 : NOT_IPV4;
+  const version = b[off]! >>> 4;
+  return version === 4 ? 0 : version === 6 ? IPV6 : NOT_IPV4;
 }
 
 /** BSD NULL: AF_ value in the capturing host's byte order, so accept 2 either way. */
@@ -71,19 +80,21 @@ function bsdNull(b: Uint8Array, off: number, len: number): number {
   if (len < 4) return SHORT_FRAME;
   const le = b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24);
   const be = (b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
-  return le === AF_INET || be === AF_INET ? 4 : NOT_IPV4;
+  if (le === AF_INET || be === AF_INET) return 4;
+  return isAfInet6(le) || isAfInet6(be) ? IPV6 : NOT_IPV4;
 }
 
 /** OpenBSD LOOP: AF_ value always in network byte order. */
 function openbsdLoop(b: Uint8Array, off: number, len: number): number {
   if (len < 4) return SHORT_FRAME;
   const be = (b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
-  return be === AF_INET ? 4 : NOT_IPV4;
+  if (be === AF_INET) return 4;
+  return isAfInet6(be) ? IPV6 : NOT_IPV4;
 }
 
 /**
  * Where the IPv4 header starts, relative to `off`, in a frame of `len` captured bytes;
- * NOT_IPV4 or SHORT_FRAME otherwise. Allocation-free: this runs per packet.
+ * IPV6, NOT_IPV4 or SHORT_FRAME otherwise. Allocation-free: this runs per packet.
  */
 export function ipv4Offset(linktype: number, b: Uint8Array, off: number, len: number): number {
   switch (linktype) {
@@ -111,6 +122,7 @@ export function ipv4Offset(linktype: number, b: Uint8Array, off: number, len: nu
 function sll2(b: Uint8Array, off: number, len: number): number {
   const type = (b[off]! << 8) | b[off + 1]!;
   if (type === ETH_P_IP) return 20;
+  if (type === ETH_P_IPV6) return IPV6;
   if (!isVlan(type)) return NOT_IPV4;
   // A VLAN-tagged cooked frame: the tag follows the 20-byte header.
   const r = afterEthertype(b, off + 20, len - 20, 2);

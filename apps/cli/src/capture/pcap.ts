@@ -52,9 +52,6 @@ export class PcapFramer implements Framer {
     if (incl > MAX_PCAP_RECORD) {
       throw new CaptureError(`absurd record length ${incl} (maximum ${MAX_PCAP_RECORD})`, pos);
     }
-    if (this.snaplen !== 0 && incl > this.snaplen) {
-      throw new CaptureError(`record length ${incl} exceeds the snaplen ${this.snaplen}`, pos);
-    }
   }
 
   unit(b: Uint8Array, v: DataView, off: number, len: number, pos: number): void {
@@ -68,7 +65,10 @@ export class PcapFramer implements Framer {
     const rec = this.rec;
     rec.data = b;
     rec.offset = off + RECORD_HEADER;
-    rec.caplen = len - RECORD_HEADER;
+    // A record longer than the file's snaplen is read and cut to it, as libpcap does
+    // (a writer that set the header's snaplen too small: tcpdump reads such a file).
+    const incl = len - RECORD_HEADER;
+    rec.caplen = Math.min(incl, this.snaplen);
     rec.origlen = v.getUint32(off + 12, le);
     rec.tsUs = sec * 1_000_000 + (this.nano ? Math.floor(frac / 1000) : frac);
     rec.linktype = this.linktype;
@@ -84,7 +84,9 @@ export class PcapFramer implements Framer {
     this.nano = m === PCAP_MAGIC_NS || m === PCAP_MAGIC_NS_SWAPPED;
     const major = v.getUint16(off + 4, this.le);
     if (major !== 2) throw new CaptureError(`unsupported pcap version ${major}`, pos + 4);
-    this.snaplen = v.getUint32(off + 16, this.le);
+    // 0 or beyond the maximum means "no limit" (libpcap uses its maximum then).
+    const snaplen = v.getUint32(off + 16, this.le);
+    this.snaplen = snaplen === 0 || snaplen > MAX_PCAP_RECORD ? MAX_PCAP_RECORD : snaplen;
     // The upper bits carry FCS information; libpcap's LT_LINKTYPE keeps the low 26.
     this.linktype = v.getUint32(off + 20, this.le) & 0x03ffffff;
     if (!isSupportedLinktype(this.linktype)) {

@@ -5,6 +5,8 @@ export interface PcapngInterface {
   snaplen?: number;
   /** Raw if_tsresol byte (e.g. 9 = ns, 0x80|20 = 2^-20 s); omitted = µs. */
   tsresol?: number;
+  /** if_tsoffset: seconds added to every timestamp (may be negative). */
+  tsoffset?: number;
 }
 
 /**
@@ -36,16 +38,26 @@ export class PcapngWriter {
 
   interface(i: PcapngInterface): this {
     const hasRes = i.tsresol !== undefined;
-    const body = new Uint8Array(8 + (hasRes ? 12 : 0));
+    const hasOff = i.tsoffset !== undefined;
+    const opts = (hasRes ? 8 : 0) + (hasOff ? 12 : 0);
+    const body = new Uint8Array(8 + (opts > 0 ? opts + 4 : 0));
     const v = new DataView(body.buffer);
     v.setUint16(0, i.linktype, this.le);
     v.setUint32(4, i.snaplen ?? 0, this.le);
+    let p = 8;
     if (hasRes) {
-      v.setUint16(8, 9, this.le);
-      v.setUint16(10, 1, this.le);
-      body[12] = i.tsresol!;
-      // opt_endofopt at 16 (zero)
+      v.setUint16(p, 9, this.le);
+      v.setUint16(p + 2, 1, this.le);
+      body[p + 4] = i.tsresol!;
+      p += 8;
     }
+    if (hasOff) {
+      v.setUint16(p, 14, this.le);
+      v.setUint16(p + 2, 8, this.le);
+      v.setBigInt64(p + 4, BigInt(i.tsoffset!), this.le);
+      p += 12;
+    }
+    // opt_endofopt (zero) follows when there were options
     this.resol.push(hasRes ? resolution(i.tsresol!) : 1e6);
     return this.block(BT_IDB, body);
   }

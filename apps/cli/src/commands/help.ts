@@ -9,6 +9,7 @@ Commands:
 
 Options:
   -h, --help        show this help (ctrack replay --help for the replay options)
+  -V, --version     print the version
 
 Examples:
   ctrack replay fixtures/demo.pcap --events --local 198.18.0.2

@@ -2,32 +2,98 @@
 export class ReplayCounters {
   /** Records read from the capture. */
   packets = 0;
-  /** Frames that are not IPv4 (ARP, IPv6, ...). */
+  /** Frames that are neither IPv4 nor IPv6 (ARP, ...). */
   nonIpv4 = 0;
+  /** IPv6 frames: skipped while no IPv6 layer is loaded. */
+  ipv6 = 0;
   /** Frames shorter than their own link header. */
   shortFrames = 0;
+  /** Records the capture cut short (caplen < length on the wire: the snaplen). */
+  truncated = 0;
+  /** Longest captured length of a cut record: the capture's snaplen, in practice. */
+  truncatedCaplen = 0;
   /** IPv4 packets that failed ip_rcv's checks (never reached conntrack). */
   rcvDropped = 0;
+  /** rcvDropped by MIB counter (InTruncatedPkts, InHdrErrors). */
+  readonly rcvDropReasons = new Map<string, number>();
+  /** Packets conntrack found INVALID (skb.invalidReason set). */
+  invalid = 0;
+  /** invalid by reason, numbers taken out ("bad checksum", "SEQ is over upper bound ..."). */
+  readonly invalidReasons = new Map<string, number>();
   /** Packets passed to conntrack. */
   tracked = 0;
   /** Packets whose final verdict was DROP. */
   dropped = 0;
   /** Event lines printed. */
   events = 0;
+
+  /** Count an ip_rcv drop (cold path: a dropped packet). */
+  rcvDrop(mib: string): void {
+    this.rcvDropped++;
+    this.rcvDropReasons.set(mib, (this.rcvDropReasons.get(mib) ?? 0) + 1);
+  }
+
+  /** Count an INVALID packet by its reason (cold path). */
+  invalidPacket(reason: string): void {
+    this.invalid++;
+    const key = reasonKey(reason);
+    this.invalidReasons.set(key, (this.invalidReasons.get(key) ?? 0) + 1);
+  }
 }
 
-/** "ctrack replay: 20 packets (1 non-IPv4 skipped, 1 dropped before conntrack), 3 flow entries" */
+/** A reason without its numbers, so packets of one kind count together. */
+export function reasonKey(reason: string): string {
+  return reason.replace(/ \(index \d+\) in dir \d+/, '').replace(/ \d+/g, '');
+}
+
+/** "3 bad checksum, 1 short packet", most frequent first. */
+function byReason(m: ReadonlyMap<string, number>): string {
+  return [...m]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+}
+
+/**
+ * "ctrack replay: 20 packets (1 non-IPv4 skipped, 1 dropped before conntrack: 1
+ * InTruncatedPkts), 3 flow entries, ..." — every packet that did not simply pass is
+ * counted and named.
+ */
 export function formatSummary(c: ReplayCounters, flows: number, elapsedMs: number): string {
   const notes: string[] = [];
+  if (c.ipv6 > 0) notes.push(`${c.ipv6} IPv6 skipped (not supported by the loaded modules)`);
   if (c.nonIpv4 > 0) notes.push(`${c.nonIpv4} non-IPv4 skipped`);
   if (c.shortFrames > 0) notes.push(`${c.shortFrames} short frames skipped`);
-  if (c.rcvDropped > 0) notes.push(`${c.rcvDropped} dropped before conntrack`);
+  if (c.truncated > 0) notes.push(`${c.truncated} cut short by the capture's snaplen`);
+  if (c.rcvDropped > 0) notes.push(`${c.rcvDropped} dropped before conntrack: ${byReason(c.rcvDropReasons)}`);
+  if (c.invalid > 0) notes.push(`${c.invalid} invalid: ${byReason(c.invalidReasons)}`);
   if (c.dropped > 0) notes.push(`${c.dropped} dropped by conntrack`);
   const rate = elapsedMs > 0 ? Math.round((c.packets * 1000) / elapsedMs) : 0;
   const parts = [
-    `ctrack replay: ${c.packets} packets${notes.length ? ` (${notes.join(', ')})` : ''}`,
+    `ctrack replay: ${c.packets} packets${notes.length ? ` (${notes.join('; ')})` : ''}`,
     `${flows} flow entries`,
   ];
   if (c.events > 0) parts.push(`${c.events} flow events`);
   return `${parts.join(', ')} in ${(elapsedMs / 1000).toFixed(3)} s (${rate} packets/s)`;
+}
+
+/**
+ * What the capture, not the network, probably did: a snaplen that cut packets, or a host
+ * capture with checksum offload (outgoing packets carry no valid checksum yet, so every
+ * reply is INVALID and every conn stays [UNREPLIED]). One line each, or none.
+ */
+export function captureHints(c: ReplayCounters, checksumOn: boolean): string[] {
+  const hints: string[] = [];
+  if (c.truncated > 0) {
+    hints.push(
+      `ctrack replay: hint: ${c.truncated} of ${c.packets} packets were cut at ${c.truncatedCaplen} bytes by the capture's snaplen; conntrack sees them truncated (capture again with tcpdump -s 0)`,
+    );
+  }
+  const badSum = c.invalidReasons.get('bad checksum') ?? 0;
+  if (badSum > 0 && checksumOn) {
+    hints.push(
+      `ctrack replay: hint: ${badSum} packets had a bad checksum; a capture on a sending host with checksum offload looks like this: replay with --sysctl nf_conntrack_checksum=0`,
+    );
+  }
+  return hints;
 }

@@ -12,7 +12,7 @@ import {
 import { drained } from '../commands/io.js';
 import { CliError } from '../usage-error.js';
 import { parseLocal } from './args.js';
-import { formatSummary, type ReplayCounters } from './counters.js';
+import { captureHints, formatSummary, type ReplayCounters } from './counters.js';
 import { outputFormat, type ReplayOptions } from './options.js';
 import { Output } from './output.js';
 import { PathClassifier } from './paths.js';
@@ -80,6 +80,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   if (error !== null) writeErr(`ctrack: ${error.message}\n`);
   const flows = countFlows(net);
   writeErr(`${formatSummary(counters, flows, elapsed)}\n`);
+  for (const h of captureHints(counters, net.sysctl.get('nf_conntrack_checksum') !== 0)) writeErr(`${h}\n`);
   return { exitCode: error === null ? 0 : 1, counters, flows, error, kernel: lk.kernel, net };
 }
 

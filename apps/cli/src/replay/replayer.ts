@@ -1,6 +1,6 @@
 import { type Netns, NF_DROP, NF_STOLEN, Skb, type VirtualClock } from '@ctrack/core';
 import { ipv4RcvCheck } from '@ctrack/l3-ipv4';
-import { ipv4Offset, NOT_IPV4 } from '../capture/linktype.js';
+import { IPV6, ipv4Offset, NOT_IPV4 } from '../capture/linktype.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { ReplayCounters } from './counters.js';
 import type { Output } from './output.js';
@@ -36,18 +36,18 @@ export class Replayer {
   readonly onRecord = (rec: CaptureRecord): void => {
     const c = this.counters;
     if (c.packets++ === 0) {
-      // The clock started at 0: count jiffies from the first packet instead, so they and
+      // The clock started at 0: put it exactly at the first packet (which may be before
+      // the epoch: set() never goes back), and count jiffies from there, so they and
       // every deadline stay small integers (no heap numbers). Same behaviour: only
       // differences of jiffies matter and the GC keeps its schedule.
+      this.clock.advance(rec.tsUs - this.clock.nowUs());
       this.net.rebaseJiffies(rec.tsUs);
     }
     this.clock.set(rec.tsUs);
+    if (rec.caplen < rec.origlen) this.cut(rec.caplen);
     const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
     if (l3 < 0) {
-      if (l3 === NOT_IPV4) c.nonIpv4++;
-      else c.shortFrames++;
-      if (this.probe !== null)
-        this.skipped(rec, l3 === NOT_IPV4 ? 'not IPv4' : 'frame shorter than its link header');
+      this.notIpv4(rec, l3);
       return;
     }
     const skb = this.skb.set(rec.data, rec.offset + l3, rec.caplen - l3, rec.tsUs);
@@ -57,7 +57,7 @@ export class Replayer {
     } else {
       const bad = ipv4RcvCheck(skb);
       if (bad !== null) {
-        c.rcvDropped++;
+        c.rcvDrop(bad);
         if (this.probe !== null) this.rcvDrop(rec, path, bad);
         return;
       }
@@ -65,10 +65,35 @@ export class Replayer {
     c.tracked++;
     if (this.probe === null) {
       if (this.run(path, skb) === NF_DROP) c.dropped++;
-      return;
+    } else {
+      this.traced(rec, path, skb);
     }
-    this.traced(rec, path, skb);
+    // conntrack marked it INVALID and said why (a field read; counting is the cold path).
+    if (skb.invalidReason !== null) c.invalidPacket(skb.invalidReason);
   };
+
+  /** A record the capture cut short (snaplen). */
+  private cut(caplen: number): void {
+    const c = this.counters;
+    c.truncated++;
+    if (caplen > c.truncatedCaplen) c.truncatedCaplen = caplen;
+  }
+
+  private notIpv4(rec: CaptureRecord, l3: number): void {
+    const c = this.counters;
+    if (l3 === IPV6) c.ipv6++;
+    else if (l3 === NOT_IPV4) c.nonIpv4++;
+    else c.shortFrames++;
+    if (this.probe === null) return;
+    this.skipped(
+      rec,
+      l3 === IPV6
+        ? 'IPv6: not supported by the loaded modules'
+        : l3 === NOT_IPV4
+          ? 'not IPv4'
+          : 'frame shorter than its link header',
+    );
+  }
 
   private run(path: number, skb: Skb): number {
     if (path === PATH_IN) return this.net.input(skb);

@@ -8,6 +8,7 @@ import {
   ipv4ToString,
   VERDICT_NAMES,
 } from '@ctrack/core';
+import { formatSecUs } from '@ctrack/ecache';
 
 /** ctinfo as nft's `ct state` names it, with _REPLY for the reply direction. */
 export function ctinfoName(ctinfo: number): string {
@@ -96,10 +97,8 @@ export interface TraceEntry {
   reassembled?: number;
 }
 
-export function formatTimestamp(us: number): string {
-  const sec = Math.floor(us / 1e6);
-  return `${sec}.${String(us - sec * 1e6).padStart(6, '0')}`;
-}
+/** `sec.usec` as -o timestamp prints it (a time before the epoch keeps its sign). */
+export const formatTimestamp = formatSecUs;
 
 function endpoints(f: PacketFacts): string {
   if (f.sport !== null) return `${f.src}:${f.sport} > ${f.dst}:${f.dport} ${f.protoName}`;
@@ -122,7 +121,8 @@ export function traceJson(e: TraceEntry): string {
   return JSON.stringify({
     type: 'packet',
     n: e.n,
-    ts: formatTimestamp(e.tsUs),
+    // The events' field name and unit (ecache's JSON: timestamp_us).
+    timestamp_us: e.tsUs,
     path: e.path,
     src: f?.src ?? null,
     dst: f?.dst ?? null,
@@ -135,7 +135,8 @@ export function traceJson(e: TraceEntry): string {
     state: e.state === '' ? null : e.state,
     verdict: e.verdict,
     reason: e.reason,
-    id: e.id === 0 ? null : e.id,
+    // Unsigned, as the events print it (conntrack's id is a u32).
+    id: e.id === 0 ? null : e.id >>> 0,
     reassembled: e.reassembled ?? null,
   });
 }

@@ -11,25 +11,35 @@ import { parseArgs } from 'node:util';
 import { build, fileName, type WorkloadArgs, type WorkloadName } from './files.js';
 
 const NAMES: WorkloadName[] = ['realistic', 'synflood', 'tablefill', 'fragmix', 'ftpmix'];
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    tcp: { type: 'string' },
-    udp: { type: 'string' },
-    open: { type: 'string' },
-    'gap-us': { type: 'string' },
-    n: { type: 'string' },
-    seed: { type: 'string' },
-    o: { type: 'string' },
-  },
-});
-const name = positionals[0] as WorkloadName;
-if (!NAMES.includes(name)) {
-  console.error(
-    `usage: gen <${NAMES.join('|')}> [--tcp N --udp N --open N --gap-us N | --n N] [--seed N] [-o file]`,
-  );
+const USAGE = `usage: gen <${NAMES.join('|')}> [--tcp N --udp N --open N --gap-us N | --n N] [--seed N] [-o file]\n`;
+/** Bad arguments: the reason and the usage on stderr, status 2 (never a stack trace). */
+function usageError(why: string): never {
+  process.stderr.write(`gen: ${why}\n${USAGE}`);
   process.exit(2);
 }
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
+const OPTIONS = {
+  tcp: { type: 'string' },
+  udp: { type: 'string' },
+  open: { type: 'string' },
+  'gap-us': { type: 'string' },
+  n: { type: 'string' },
+  seed: { type: 'string' },
+  o: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
+} catch (e) {
+  usageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const name = positionals[0] as WorkloadName;
+if (!NAMES.includes(name)) usageError(positionals[0] === undefined ? 'no workload named' : `unknown workload "${name}"`);
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 const args: WorkloadArgs = {
   tcp: num(values.tcp),
