@@ -131,9 +131,13 @@ table ip ctrk {
 	ct helper ftp-std {
 		type "ftp" protocol tcp;
 	}
+	ct helper tftp {
+		type "tftp" protocol udp;
+	}
 	chain prerouting {
 		type filter hook prerouting priority filter; policy accept;
 		tcp dport 21 ct helper set "ftp-std"
+		udp dport 69 ct helper set "tftp"
 		ct state new counter
 		ct state established counter
 		ct state related counter
@@ -228,7 +232,7 @@ meta = {
     "interface": iface,
     "linktype": "EN10MB",
     "sysctls": dict(sorted(sysctls.items())),
-    "helpers": [{"name": "ftp", "proto": "tcp", "port": 21}],
+    "helpers": [{"name": "ftp", "proto": "tcp", "port": 21}, {"name": "tftp", "proto": "udp", "port": 69}],
     "expect": sc["expect"],
     "traffic_start": round(float(t0), 6),
     "traffic_end": round(float(t1), 6),

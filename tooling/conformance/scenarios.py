@@ -141,6 +141,79 @@ def serve_ftp():
     threading.Thread(target=srv.serve_forever, kwargs={"timeout": 0.5}, daemon=True).start()
 
 
+# TFTP (RFC 1350): opcodes, and the block size every transfer here uses.
+TFTP_RRQ, TFTP_WRQ, TFTP_DATA, TFTP_ACK, TFTP_ERROR = 1, 2, 3, 4, 5
+TFTP_BLOCK = 512
+
+
+def _tftp_send_file(data, peer):
+    """Server side of a read: from a fresh socket (ephemeral port, as every TFTP server
+    answers), DATA 1..n, each retransmitted until its ACK arrives."""
+    import struct
+    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    t.bind((SRV_IP, 0))
+    t.settimeout(1.0)
+    block = 1
+    while True:
+        chunk = data[(block - 1) * TFTP_BLOCK:block * TFTP_BLOCK]
+        for _ in range(5):
+            t.sendto(struct.pack("!HH", TFTP_DATA, block) + chunk, peer)
+            try:
+                d, _a = t.recvfrom(1024)
+            except socket.timeout:
+                continue
+            if struct.unpack("!HH", d[:4]) == (TFTP_ACK, block):
+                break
+        if len(chunk) < TFTP_BLOCK:
+            break
+        block += 1
+    t.close()
+
+
+def _tftp_receive_file(peer):
+    """Server side of a write: from a fresh socket, ACK 0, then ACK each DATA block
+    until a short one."""
+    import struct
+    t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    t.bind((SRV_IP, 0))
+    t.settimeout(3.0)
+    t.sendto(struct.pack("!HH", TFTP_ACK, 0), peer)
+    got = b""
+    while True:
+        d, _a = t.recvfrom(1024)
+        op, block = struct.unpack("!HH", d[:4])
+        if op != TFTP_DATA:
+            break
+        got += d[4:]
+        t.sendto(struct.pack("!HH", TFTP_ACK, block), peer)
+        if len(d) - 4 < TFTP_BLOCK:
+            break
+    t.close()
+    return got
+
+
+def serve_tftp():
+    """A minimal TFTP server on SRV_IP:69 (octet mode, no options): each request is
+    served from its own ephemeral port, as tftpd does."""
+    import struct
+    ls = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ls.bind((SRV_IP, 69))
+    files = {b"hello.txt": b"".join(b"tftp line %03d of a ctrack conformance file\n" % i for i in range(30))}
+
+    def loop():
+        while True:
+            d, peer = ls.recvfrom(1024)
+            op = struct.unpack("!H", d[:2])[0]
+            name = d[2:].split(b"\0")[0]
+            if op == TFTP_RRQ:
+                threading.Thread(target=_tftp_send_file, args=(files.get(name, b""), peer), daemon=True).start()
+            elif op == TFTP_WRQ:
+                threading.Thread(target=lambda p=peer, n=name: files.__setitem__(n, _tftp_receive_file(p)),
+                                 daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
 # ---------------------------------------------------------- crafting (cli side)
 
 _scapy = None
@@ -743,6 +816,67 @@ def _ftp_login_from(sport):
     return f
 
 
+# --- TFTP (nf_conntrack_tftp, assigned by `udp dport 69 ct helper set "tftp"`)
+
+TFTP_SYSCTLS = {"net.netfilter.nf_conntrack_udp_timeout": "5"}
+
+
+def _tftp_client(sport):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((CLI_IP, sport))
+    s.settimeout(3.0)
+    return s
+
+
+@scenario("tftp-read",
+          "TFTP read: client 198.18.0.1:40069 sends RRQ hello.txt (octet) to 198.18.0.2:69; the python TFTP server "
+          "answers from an ephemeral port with DATA 1..3 (512+512+266 bytes), each ACKed by the client. "
+          "udp_timeout lowered to 5 s.",
+          "RRQ conn NEW udp [UNREPLIED] helper=tftp; expectation 198.18.0.2:any -> 198.18.0.1:40069 (proto 17); "
+          "the server's first DATA (output) is RELATED to it and creates the data conn",
+          sysctls=TFTP_SYSCTLS, server=("tftp",), post_wait=7.0)
+def _tftp_read():
+    import struct
+    s = _tftp_client(40069)
+    s.sendto(struct.pack("!H", TFTP_RRQ) + b"hello.txt\0octet\0", (SRV_IP, 69))
+    expect_block = 1
+    while True:
+        d, peer = s.recvfrom(1024)
+        op, block = struct.unpack("!HH", d[:4])
+        if op != TFTP_DATA:
+            raise SystemExit("tftp-read: unexpected opcode %d" % op)
+        s.sendto(struct.pack("!HH", TFTP_ACK, block), peer)
+        if block == expect_block:
+            expect_block += 1
+            if len(d) - 4 < TFTP_BLOCK:
+                break
+    s.close()
+
+
+@scenario("tftp-write",
+          "TFTP write: client 198.18.0.1:40070 sends WRQ upload.txt (octet) to 198.18.0.2:69; the python TFTP server "
+          "answers ACK 0 from an ephemeral port, the client sends DATA 1..2 (512+188 bytes) there, each ACKed. "
+          "udp_timeout lowered to 5 s.",
+          "WRQ conn NEW udp [UNREPLIED] helper=tftp; expectation 198.18.0.2:any -> 198.18.0.1:40070 (proto 17); "
+          "the server's ACK 0 (output) is RELATED to it and creates the data conn",
+          sysctls=TFTP_SYSCTLS, server=("tftp",), post_wait=7.0)
+def _tftp_write():
+    import struct
+    s = _tftp_client(40070)
+    s.sendto(struct.pack("!H", TFTP_WRQ) + b"upload.txt\0octet\0", (SRV_IP, 69))
+    d, peer = s.recvfrom(1024)
+    if struct.unpack("!HH", d[:4]) != (TFTP_ACK, 0):
+        raise SystemExit("tftp-write: no ACK 0")
+    payload = b"W" * 700
+    for block in (1, 2):
+        chunk = payload[(block - 1) * TFTP_BLOCK:block * TFTP_BLOCK]
+        s.sendto(struct.pack("!HH", TFTP_DATA, block) + chunk, peer)
+        d, _a = s.recvfrom(1024)
+        if struct.unpack("!HH", d[:4]) != (TFTP_ACK, block):
+            raise SystemExit("tftp-write: no ACK %d" % block)
+    s.close()
+
+
 # --- fragments
 
 @scenario("frag-udp",
@@ -860,6 +994,12 @@ OBSERVED = {
     "ftp-port-first-segment": "the first PORT (45031, first client payload segment) creates no expectation; the PORT after login "
         "creates one for 45030; pyftpdlib's data SYN (output related) consumes it, the client's RST kills the data conn at once "
         "([DESTROY] tcp 6 120 CLOSE ... [UNREPLIED]); expectation [DESTROY] 299",
+    "tftp-read": "RRQ conn NEW udp 5 [UNREPLIED] helper=tftp (never replied: DESTROY [UNREPLIED] packets=1 when conntrack -L ran); "
+        "expectation [NEW] 300 proto=17 src=198.18.0.2 dst=198.18.0.1 sport=0 dport=40069 mask sport=0 dport=65535 class=0 helper=tftp; "
+        "the server's first DATA from an ephemeral port (output related) removes it ([DESTROY] 299) and creates the data conn "
+        "(NEW udp 5 [UNREPLIED], no helper), UPDATE on the client's ACK; output related 1 / established 2, prerouting established 3",
+    "tftp-write": "WRQ conn NEW udp 5 [UNREPLIED] helper=tftp; expectation 198.18.0.2:0 -> 198.18.0.1:40070 (NEW 300, DESTROY 299 when the "
+        "server's ACK 0 (output related) creates the data conn); data conn UPDATE on the client's DATA 1; both DESTROYed when conntrack -L ran",
     "frag-udp": "defrag before conntrack: NEW udp 30 on the last inbound fragment, UPDATE on the (locally fragmented) reply; acct packets=1 "
         "bytes=3028 each way; nft counts one 3028-byte packet per direction; pcap has 4 inbound + 3 outbound fragments",
     "frag-icmp": "one icmp conn (NEW 30, UPDATE); each 3028-byte echo request/reply counted once: packets=2 bytes=6056 each way; pcap: 3 fragments per datagram",
@@ -906,6 +1046,8 @@ def cmd_server(name):
         serve_udp_echo(kind[1])
     elif kind[0] == "ftp":
         serve_ftp()
+    elif kind[0] == "tftp":
+        serve_tftp()
     touch("server-ready")
     while True:
         time.sleep(3600)
