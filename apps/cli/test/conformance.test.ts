@@ -11,8 +11,15 @@ interface Meta {
   sysctls?: Record<string, string>;
 }
 
-/** The recorder's nft ruleset assigns the ftp helper to tcp dport 21 in every scenario. */
-const helperArgs = (name: string): string[] => (name.startsWith('ftp-') ? ['--helper', 'ftp'] : []);
+/**
+ * The recorder's nft ruleset assigns ftp to tcp dport 21 and tftp to udp dport 69 in
+ * every scenario; tftp is not bundled: its plugin package is loaded with --module.
+ */
+const helperArgs = (name: string): string[] => {
+  if (name.startsWith('ftp-')) return ['--helper', 'ftp'];
+  if (name.startsWith('tftp-')) return ['--module', '@ctrack/helper-tftp', '--helper', 'tftp'];
+  return [];
+};
 /** Expectation events (`conntrack -E expect`) go to expect-events.txt, not events.txt. */
 const isConnEvent = (l: string) => /^\s*\[(NEW|UPDATE|DESTROY)\] [a-z]+ +\d+ /.test(l);
 

@@ -76,7 +76,7 @@ describe('--helper ftp on the kernel recordings', () => {
     expect(r.lines.some((l) => l.includes('helper='))).toBe(false);
   });
 
-  it('--helper ftp:2121 names the helper ftp-2121 and does not attach to port 21', async () => {
+  it('--helper ftp:2121 assigns ftp to port 2121 only (nothing on port 21)', async () => {
     const r = await run(['replay', pcap('ftp-pasv-unused'), '--helper', 'ftp:2121', '--events']);
     expect(r.code).toBe(0);
     expect(r.lines.some((l) => l.includes('helper='))).toBe(false);

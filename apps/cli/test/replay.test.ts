@@ -175,19 +175,23 @@ describe('replay options', () => {
     expect(syntax.err).toContain('--sysctl: expected name=value');
   });
 
-  it('--helper ftp[:PORT] is validated and loads nf_conntrack_ftp with its ct helper set rule', async () => {
-    const r = await run(['replay', DEMO, '--helper', 'ftp:2121', '--helper', 'ftp']);
+  it('--helper NAME[:PORT][/PROTO] is validated and loads nf_conntrack_ftp with its ct helper set rule', async () => {
+    const r = await run(['replay', DEMO, '--helper', 'ftp:2121', '--helper', 'ftp/tcp']);
     expect(r.code).toBe(0);
     const mods = await run(['modules']);
     expect(mods.out).toContain('nf_conntrack_expect');
     for (const [arg, msg] of [
-      ['sip', 'unknown helper "sip"'],
+      ['sip', '--helper sip: ENOENT: no helper "sip" is registered'],
+      ['ftp/udp', 'ENOENT: no helper "ftp" for protocol 17 is registered'],
       ['ftp:0', 'port "0" is not in 1..65535'],
-      ['ftp:21:1', 'expected ftp[:PORT]'],
+      ['ftp:21:1', 'port "21:1" is not in 1..65535'],
+      ['ftp/gre', 'unknown protocol "gre"'],
+      ['', 'expected NAME[:PORT][/PROTO]'],
     ]) {
       const bad = await run(['replay', DEMO, '--helper', arg!]);
       expect(bad.code).toBe(2);
       expect(bad.err).toContain(msg);
+      expect(bad.err).not.toContain('cannot read');
     }
   });
 

@@ -83,15 +83,22 @@ interface Derived {
   local: string[];
   sysctl: string[];
   helpers: string[];
+  /** --module packages the helpers need. */
+  modules: string[];
   notes: string[];
 }
+
+/** Helpers the CLI does not bundle: the package whose module registers each (loaded with --module). */
+const HELPER_PACKAGES: Readonly<Record<string, string>> = { tftp: '@ctrack/helper-tftp' };
+const PROTO_NUMBERS: Readonly<Record<string, number>> = { tcp: 6, udp: 17 };
 
 /**
  * meta.json → replay options: the observer's addresses as --local; the net.netfilter.*
  * and net.ipv4.ipfrag_* (defrag) sysctls (others are not conntrack's: noted and skipped);
- * a helper only when the capture has a received TCP packet to its port (the recorder's
- * nft table assigns ftp on `tcp dport 21` in prerouting in every scenario, so meta.json
- * always lists it; without such a packet the kernel never attached it).
+ * a helper only when the capture has a received packet of its protocol to its port
+ * (the recorder's nft table assigns ftp on `tcp dport 21` and tftp on `udp dport 69`
+ * in prerouting in every scenario, so meta.json lists them; without such a packet the
+ * kernel never attached them), with --module for a helper the CLI does not bundle.
  */
 export function deriveOptions(f: Fixture, packets: Map<number, PacketInfo>): Derived {
   const notes: string[] = [];
@@ -103,11 +110,18 @@ export function deriveOptions(f: Fixture, packets: Map<number, PacketInfo>): Der
   }
   const local = new Set(f.meta.local);
   const helpers: string[] = [];
+  const modules: string[] = [];
   for (const h of f.meta.helpers ?? []) {
-    const used = [...packets.values()].some((p) => p.proto === 6 && p.dport === h.port && !local.has(p.src));
-    if (used) helpers.push(h.port === 21 ? h.name : `${h.name}:${h.port}`);
+    const proto = PROTO_NUMBERS[h.proto] ?? -1;
+    const used = [...packets.values()].some(
+      (p) => p.proto === proto && p.dport === h.port && !local.has(p.src),
+    );
+    if (!used) continue;
+    helpers.push(`${h.name}:${h.port}`);
+    const pkg = HELPER_PACKAGES[h.name];
+    if (pkg !== undefined) modules.push(pkg);
   }
-  return { local: f.meta.local, sysctl, helpers, notes };
+  return { local: f.meta.local, sysctl, helpers, modules, notes };
 }
 
 function argvOf(pcap: string, d: Derived, extra: string[]): string[] {
@@ -116,6 +130,7 @@ function argvOf(pcap: string, d: Derived, extra: string[]): string[] {
     pcap,
     ...d.local.flatMap((a) => ['--local', a]),
     ...d.sysctl.flatMap((s) => ['--sysctl', s]),
+    ...d.modules.flatMap((m) => ['--module', m]),
     ...d.helpers.flatMap((h) => ['--helper', h]),
     ...extra,
   ];
@@ -137,6 +152,7 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
     input: f.pcap,
     local: d.local,
     sysctl: d.sysctl,
+    modules: d.modules,
     progress: false as const,
     hashSeed: HASH_SEED,
     idSeed: ID_SEED,

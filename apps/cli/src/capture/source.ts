@@ -175,7 +175,9 @@ export async function readCapture(
     }
   } catch (e) {
     if (e instanceof CaptureError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== undefined) throw readError(e, name, reader.bytesRead);
+    // Only the file system's own errors (they name a syscall) are read errors; what the
+    // sink threw (a module's hook) goes up as it is.
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw readError(e, name, reader.bytesRead);
     throw e;
   }
   reader.end();

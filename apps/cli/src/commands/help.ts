@@ -48,20 +48,26 @@ Tracking:
                            ctrack replay cap.pcap --local 198.18.0.2 --local 198.18.0.3
   --sysctl NAME=VALUE    set a net.netfilter knob (repeatable; prefix optional)
                            ctrack replay cap.pcap --sysctl nf_conntrack_acct=1
-  --helper ftp[:PORT]    assign the FTP helper to connections to PORT (default 21), as
-                         'tcp dport PORT ct helper set' in prerouting: "ftp", or
-                         "ftp-PORT" for another port (repeatable, up to 8 ports)
+  --helper NAME[:PORT][/PROTO]
+                         assign helper NAME to new connections to PORT, as nft's
+                         'PROTO dport PORT ct helper set "NAME"' in prerouting; PORT
+                         and PROTO default to the helper's own (ftp 21/tcp); ftp is
+                         bundled, any other comes from a --module (repeatable)
                            ctrack replay cap.pcap --helper ftp:2121
-  --module PATH          load a third-party module (ESM file or package exporting a
-                         CtModule as default or "module"; repeatable)
+                           ctrack replay cap.pcap --module @ctrack/helper-tftp --helper tftp
+  --module PATH|PACKAGE  load a third-party module (ESM file, or a package resolved
+                         from the current directory first, then from ctrack's own
+                         install; default or "module" export a CtModule; repeatable)
                            ctrack replay cap.pcap --module ./my-proto.mjs
   --drain                after the last packet let time run until the table is empty,
                          so every DESTROY event is printed
                            ctrack replay cap.pcap --events --drain
   -h, --help             show this help
 
-A summary goes to stderr. Exit status: 0 ok, 1 truncated or corrupt capture (all
-packets before the damage are processed and printed), 2 bad usage.
+A summary goes to stderr. Exit status: 0 ok; 1 the replay ended early: a truncated
+or corrupt capture, or a module's hook threw ("module NAME: CODE: message"; all
+packets before are processed and printed); 2 bad usage, unknown helper, or a module
+that cannot load.
 `;
 
 export const MODULES_HELP = `Usage: ctrack modules [--module PATH]... [--trace] [--json]
@@ -69,7 +75,7 @@ export const MODULES_HELP = `Usage: ctrack modules [--module PATH]... [--trace] 
 Lists the modules a replay loads, in load order, with what each registered
 (l3/l4 protocols, hooks, extensions), like lsmod.
 
-  --module PATH   include a third-party module, as replay does
+  --module PATH|PACKAGE   include a third-party module, as replay does
   --trace         include the replay --trace probe
   --json          one JSON object per module
   -h, --help      show this help

@@ -35,14 +35,39 @@ export function parseSysctlArg(arg: string): [string, string] {
   return [name, value];
 }
 
-/** `--helper ftp[:PORT]`: only ftp exists (docs/ftp.md); the port defaults to 21. */
+/** Protocols a `--helper NAME/PROTO` may name (the nft `ct helper` object's `protocol`). */
+const HELPER_PROTOS: Readonly<Record<string, number>> = {
+  tcp: 6,
+  udp: 17,
+  dccp: 33,
+  sctp: 132,
+  udplite: 136,
+};
+
+/**
+ * `--helper NAME[:PORT][/PROTO]`, as nft's `ct helper "NAME" { type "NAME" protocol
+ * PROTO; }` plus `PROTO dport PORT ct helper set "NAME"`. PORT and PROTO default to
+ * the registered helper's own (its descriptor: ftp 21/tcp, tftp 69/udp); whether NAME
+ * is registered is only known once the modules are loaded.
+ */
 export function parseHelper(arg: string): HelperSpec {
-  const [name, port, extra] = arg.split(':');
-  if (name !== 'ftp') throw new UsageError(`--helper: unknown helper "${name}" (known: ftp)`);
-  if (extra !== undefined) throw new UsageError(`--helper: expected ftp[:PORT], got "${arg}"`);
-  if (port === undefined) return { name, port: 21 };
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    throw new UsageError(`--helper ${name}: port "${port}" is not in 1..65535`);
+  const m = /^([A-Za-z0-9_.-]{1,15})(?::([^/]*))?(?:\/(.*))?$/.exec(arg);
+  if (m === null) throw new UsageError(`--helper: expected NAME[:PORT][/PROTO], got "${arg}"`);
+  const [, name, port, proto] = m as unknown as [string, string, string | undefined, string | undefined];
+  let portNum: number | null = null;
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+      throw new UsageError(`--helper ${name}: port "${port}" is not in 1..65535`);
+    portNum = Number(port);
   }
-  return { name, port: Number(port) };
+  let protonum: number | null = null;
+  if (proto !== undefined) {
+    const p = HELPER_PROTOS[proto.toLowerCase()];
+    if (p === undefined)
+      throw new UsageError(
+        `--helper ${name}: unknown protocol "${proto}" (known: ${Object.keys(HELPER_PROTOS).join(', ')})`,
+      );
+    protonum = p;
+  }
+  return { name, port: portNum, protonum };
 }

@@ -1,13 +1,18 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CtModule } from '@ctrack/core';
 import { defragModule } from '@ctrack/defrag';
 import { ecacheModule } from '@ctrack/ecache';
+import { expectModule } from '@ctrack/expect';
+import { ftpModule } from '@ctrack/helper-ftp';
 import { ipv4Module } from '@ctrack/l3-ipv4';
 import { icmpModule } from '@ctrack/l4-icmp';
 import { tcpModule } from '@ctrack/l4-tcp';
 import { udpModule } from '@ctrack/l4-udp';
 import { UsageError } from '../usage-error.js';
+import type { ModuleOrigin } from './module-error.js';
 
 /**
  * What a replay loads before any --module, in load order: IPv4, the TCP, UDP and ICMP
@@ -23,18 +28,78 @@ export const STANDARD_MODULES: readonly CtModule[] = [
   defragModule,
 ];
 
+/** The bundled packages and the module each provides (to name a module from a stack trace). */
+const BUNDLED: ReadonlyArray<readonly [string, CtModule]> = [
+  ['@ctrack/l3-ipv4', ipv4Module],
+  ['@ctrack/l4-tcp', tcpModule],
+  ['@ctrack/l4-udp', udpModule],
+  ['@ctrack/l4-icmp', icmpModule],
+  ['@ctrack/ecache', ecacheModule],
+  ['@ctrack/defrag', defragModule],
+  ['@ctrack/expect', expectModule],
+  ['@ctrack/helper-ftp', ftpModule],
+];
+
 export function isCtModule(x: unknown): x is CtModule {
   const m = x as CtModule | null;
   return typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.init === 'function';
 }
 
+/** The nearest folder at or above `file` with a package.json (the package root), with a trailing separator. */
+function packageRoot(file: string): string {
+  let d = dirname(file);
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d.endsWith(sep) ? d : d + sep;
+}
+
+/** Where the bundled modules' code lives (resolved from the CLI's own install). */
+export function bundledOrigins(): ModuleOrigin[] {
+  const req = createRequire(import.meta.url);
+  const out: ModuleOrigin[] = [];
+  for (const [pkg, mod] of BUNDLED) {
+    try {
+      out.push({ module: mod.name, dir: packageRoot(req.resolve(pkg)) });
+    } catch {
+      // Not resolvable by require (should not happen): that module is just not named.
+    }
+  }
+  return out;
+}
+
+const isPathSpec = (spec: string) =>
+  spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?js$|\.ts$/.test(spec);
+
 /**
- * `--module PATH`: an ESM file (a path) or a package name whose default or `module`
- * export is a CtModule.
+ * Where `--module NAME` is: a path relative to `cwd`; or a package resolved from `cwd`
+ * first (the user's project), then from the CLI's own install. Returns the file URL
+ * to import, or the bare name when only the CLI's import() can find it.
  */
-export async function loadThirdParty(spec: string): Promise<CtModule> {
-  const isPath = spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?js$|\.ts$/.test(spec);
-  const target = isPath ? pathToFileURL(resolve(spec)).href : spec;
+function locate(spec: string, cwd: string): { target: string; file: string | null } {
+  if (isPathSpec(spec)) {
+    const file = resolve(cwd, spec);
+    return { target: pathToFileURL(file).href, file };
+  }
+  for (const base of [join(cwd, 'noop.js'), fileURLToPath(import.meta.url)]) {
+    try {
+      const file = createRequire(base).resolve(spec);
+      return { target: pathToFileURL(file).href, file };
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return { target: spec, file: null };
+}
+
+/**
+ * `--module PATH|PACKAGE`: an ESM file or a package whose default or `module` export
+ * is a CtModule. A package is looked up from `cwd` first, then from where the CLI is
+ * installed. Also returns where its code lives (for naming it in errors).
+ */
+export async function loadThirdParty(
+  spec: string,
+  cwd = process.cwd(),
+): Promise<{ module: CtModule; origin: ModuleOrigin | null }> {
+  const { target, file } = locate(spec, cwd);
   let ns: Record<string, unknown>;
   try {
     ns = (await import(target)) as Record<string, unknown>;
@@ -47,5 +112,7 @@ export async function loadThirdParty(spec: string): Promise<CtModule> {
       `--module ${spec}: exports no CtModule (need a default or "module" export with name and init)`,
     );
   }
-  return m;
+  // A package is its whole folder; a single file (a path spec) is only itself.
+  const dir = file === null ? null : isPathSpec(spec) ? file : packageRoot(file);
+  return { module: m, origin: dir === null ? null : { module: m.name, dir } };
 }

@@ -7,10 +7,11 @@ export interface OutputFormat {
   extended: boolean;
 }
 
-/** `--helper ftp[:PORT]`. */
+/** `--helper NAME[:PORT][/PROTO]`; null = the registered helper's own port or protocol. */
 export interface HelperSpec {
   name: string;
-  port: number;
+  port: number | null;
+  protonum: number | null;
 }
 
 /** Everything `ctrack replay` can do; `replay()` takes it programmatically. */
@@ -30,9 +31,12 @@ export interface ReplayOptions {
   local?: readonly string[];
   /** Sysctl writes, "name=value" (with or without "net.netfilter."). */
   sysctl?: readonly string[];
+  /** Helper assignments, "NAME[:PORT][/PROTO]" (the helper comes from a bundled module or `modules`). */
   helpers?: readonly string[];
-  /** Third-party module files or package names. */
+  /** Third-party module files or package names (packages resolved from `cwd` first). */
   modules?: readonly string[];
+  /** Where `modules` are resolved from first (default process.cwd()). */
+  cwd?: string;
   drain?: boolean;
   trace?: boolean;
   /** Where stdout lines go (default: process.stdout); false = its buffer is full. */

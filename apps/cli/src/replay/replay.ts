@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Kernel, Netns } from '@ctrack/core';
 import { CaptureError } from '../capture/errors.js';
+import type { RecordSink } from '../capture/record.js';
 import {
   type CaptureInput,
   CaptureOpenError,
@@ -13,21 +14,25 @@ import { drained } from '../commands/io.js';
 import { CliError } from '../usage-error.js';
 import { parseLocal } from './args.js';
 import { captureHints, formatSummary, type ReplayCounters } from './counters.js';
+import { ModuleError, moduleOfError } from './module-error.js';
 import { outputFormat, type ReplayOptions } from './options.js';
 import { Output } from './output.js';
 import { PathClassifier } from './paths.js';
 import { printEvents, printExpectations, printList, printStats } from './printers.js';
 import { Progress, wantProgress } from './progress.js';
 import { Replayer } from './replayer.js';
-import { createReplayNet, loadKernel } from './setup.js';
+import { createReplayNet, type LoadedKernel, loadKernel } from './setup.js';
 
 export interface ReplayResult {
-  /** 0 = fine; 1 = the capture was truncated or corrupt (everything before it was processed). */
+  /**
+   * 0 = fine; 1 = the replay ended early: the capture was truncated or corrupt, or a
+   * module's hook threw (everything before it was processed and printed).
+   */
   exitCode: number;
   counters: ReplayCounters;
   /** Conns in the table at the end. */
   flows: number;
-  error: CaptureError | null;
+  error: CaptureError | ModuleError | null;
   kernel: Kernel;
   net: Netns;
 }
@@ -48,6 +53,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const lk = await loadKernel({
     modules: o.modules ?? [],
     helpers: o.helpers ?? [],
+    cwd: o.cwd ?? process.cwd(),
     trace: o.trace ?? false,
     log: (l) => writeErr(`kernel: ${l}\n`),
   });
@@ -61,9 +67,9 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters) : null;
 
   const t0 = performance.now();
-  let error: CaptureError | null;
+  let error: CaptureError | ModuleError | null;
   try {
-    error = await readAll(o, input, replayer, out, stdoutDrained, writeErr);
+    error = await readAll(o, input, replayer, lk, out, stdoutDrained, writeErr);
   } catch (e) {
     // A module's exception: what was processed before it is still printed.
     out.flush();
@@ -108,15 +114,34 @@ async function openInput(input: CaptureInput): Promise<CaptureInput> {
   }
 }
 
-/** Read the whole capture; a CaptureError is returned (the replay still finishes its output). */
+/**
+ * The replayer's sink, with an exception from a module's code (a hook, a helper, a
+ * tracker) turned into that module's ModuleError naming the packet: it ends the replay
+ * like a corrupt capture does, but is never reported as a capture read error.
+ */
+function moduleErrors(r: Replayer, lk: LoadedKernel): RecordSink {
+  const sink = r.onRecord;
+  return (rec) => {
+    try {
+      sink(rec);
+    } catch (e) {
+      if (e instanceof ModuleError) throw e;
+      const name = moduleOfError(e, lk.origins.thirdParty, lk.origins.bundled) ?? 'unknown';
+      throw new ModuleError(name, e, ` (packet ${rec.index} at offset ${rec.fileOffset})`);
+    }
+  };
+}
+
+/** Read the whole capture; a CaptureError or a hook's ModuleError is returned (the replay still finishes its output). */
 async function readAll(
   o: ReplayOptions,
   input: CaptureInput,
   r: Replayer,
+  lk: LoadedKernel,
   out: Output,
   stdoutDrained: (() => Promise<void> | null) | null,
   writeErr: (t: string) => void,
-): Promise<CaptureError | null> {
+): Promise<CaptureError | ModuleError | null> {
   const size = inputSize(input);
   const progress = wantProgress(o.progress ?? 'auto', size) ? new Progress(size ?? 0, writeErr) : null;
   // After each chunk: hand the chunk's lines to stdout, then wait while stdout is full,
@@ -132,10 +157,10 @@ async function readAll(
     onChunk,
   };
   try {
-    await readCapture(input, r.onRecord, opts);
+    await readCapture(input, moduleErrors(r, lk), opts);
     return null;
   } catch (e) {
-    if (e instanceof CaptureError) return e;
+    if (e instanceof CaptureError || e instanceof ModuleError) return e;
     throw e;
   } finally {
     progress?.done();
