@@ -123,8 +123,11 @@ export function formatEvent(ev: CtEvent, opts: FormatOptions = {}): string {
   return ev.kind === 'conn' ? formatConnEvent(ev, opts) : formatExpectEvent(ev, opts);
 }
 
-/** The `-L` snapshot of a live conn (what a dump message carries), at the netns clock. */
-export function dumpConn(ct: Conn, secctx: SecctxResolver | null = null): ConnSnapshot {
+/**
+ * The `-L` snapshot of a live conn (what a dump message carries), at the netns clock;
+ * secctx resolved by the netns' ecache unless a resolver is given.
+ */
+export function dumpConn(ct: Conn, secctx: SecctxResolver | null = secctxOf(ct.net)): ConnSnapshot {
   return snapshotConn(ct, SnapKind.DUMP, 0, secctx);
 }
 

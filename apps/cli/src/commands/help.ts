@@ -19,27 +19,46 @@ Examples:
 
 export const REPLAY_HELP = `Usage: ctrack replay <file|-> [options]
 
-Replays a pcap or pcapng capture (a file, or "-" for stdin) through a fresh
-conntrack on a virtual clock driven by the packet times.
+Replays a pcap or pcapng capture (a file, a FIFO or <(...), or "-" / /dev/stdin for
+stdin) through a fresh conntrack on a virtual clock driven by the packet times.
 
 Output (stdout):
-  --events               print events as they happen, as "conntrack -E" does, and the
+  -E, --events           print events as they happen, as "conntrack -E" does, and the
                          expectation events "conntrack -E expect" prints, merged in order
                            ctrack replay cap.pcap --events
-  -o, --output FLAGS     conntrack's -o: timestamp,id,extended (timestamps are packet times)
+  -o, --output FLAGS     conntrack's -o: timestamp,id,extended,ktimestamp (timestamps are
+                         packet times; ktimestamp needs --sysctl nf_conntrack_timestamp=1)
                            ctrack replay cap.pcap --events -o timestamp,id
-  --list                 print the table at the end, as "conntrack -L"
+  -L, --list             print the table at the end, as "conntrack -L"
                            ctrack replay cap.pcap --list
   --list-expect          print the expectations at the end, as "conntrack -L expect"
+                         (also: -L expect)
                            ctrack replay cap.pcap --list-expect
-  --stats                print the counters at the end, as "conntrack -S"
+  -S, --stats            print the counters at the end, as "conntrack -S"
                            ctrack replay cap.pcap --stats
+  --stats-expect         print the expectation counters, as "conntrack -S expect"
+                         (also: -S expect)
+                           ctrack replay cap.pcap --helper ftp -S expect
+  -C, --count            print the number of entries at the end, as "conntrack -C"
+                           ctrack replay cap.pcap -C -p tcp
   --trace                one line per packet: number, time, path, addresses, protocol,
                          ct state (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, _REPLY),
                          the TCP state after it, and why a packet was invalid
                            ctrack replay cap.pcap --trace --local 198.18.0.2
   --json                 every output as JSON lines
                            ctrack replay cap.pcap --events --stats --json
+
+Filters (conntrack's; on the conn events, --list and --count; all must match):
+  -p, --proto PROTO      tcp, udp, icmp, ... or a protocol number
+  -s, --src, --orig-src ADDR[/LEN|/MASK]   source of the original direction
+  -d, --dst, --orig-dst ADDR[/LEN|/MASK]   destination of the original direction
+  -r, --reply-src ADDR   -q, --reply-dst ADDR   the same in the reply direction
+  --sport, --orig-port-src PORT   --dport, --orig-port-dst PORT
+  --reply-port-src PORT  --reply-port-dst PORT
+  --state STATE[,STATE]  the l4 state word (TCP: ESTABLISHED, TIME_WAIT, ...)
+  --zone N               conntrack zone
+  -m, --mark VALUE[/MASK]
+                           ctrack replay cap.pcap --list -p tcp -d 198.18.0.0/16 --state ESTABLISHED
 
 Tracking:
   --local ADDR           an address of this host (repeatable): packets to it take
@@ -62,12 +81,21 @@ Tracking:
   --drain                after the last packet let time run until the table is empty,
                          so every DESTROY event is printed
                            ctrack replay cap.pcap --events --drain
+  --until TIME           after the last packet let time run to TIME: +SECONDS after it,
+                         or a capture time SEC[.USEC]; what expires by then fires, then
+                         --list/--stats show the table at that moment
+                           ctrack replay cap.pcap --list --until +60
+  --seed N               fix the table's hash key and the conn ids (random otherwise, as
+                         in the kernel): the same --list order and ids every run
+                           ctrack replay cap.pcap --list -o id --seed 1
   -h, --help             show this help
 
-A summary goes to stderr. Exit status: 0 ok; 1 the replay ended early: a truncated
-or corrupt capture, or a module's hook threw ("module NAME: CODE: message"; all
-packets before are processed and printed); 2 bad usage, unknown helper, or a module
-that cannot load.
+A summary goes to stderr: packets, what was skipped (IPv6, non-IP), cut by the
+snaplen, dropped before conntrack and INVALID (by reason), with a hint when the
+capture itself is the likely cause. Exit status: 0 ok; 1 the replay ended early: an
+unreadable, truncated or corrupt capture, or a module's hook threw ("module NAME:
+CODE: message"; all packets before are processed and printed); 2 bad usage, unknown
+helper, or a module that cannot load.
 `;
 
 export const MODULES_HELP = `Usage: ctrack modules [--module PATH]... [--trace] [--json]

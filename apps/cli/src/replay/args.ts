@@ -2,17 +2,45 @@ import { parseIpv4 } from '@ctrack/core';
 import { UsageError } from '../usage-error.js';
 import type { HelperSpec, OutputFormat } from './options.js';
 
-/** `-o timestamp,id,extended` (conntrack also accepts these in any order). */
+const OUTPUT_FLAGS = ['timestamp', 'id', 'extended', 'ktimestamp'] as const;
+
+/** `-o timestamp,id,extended,ktimestamp` (conntrack also accepts these in any order). */
 export function parseOutputFlags(values: readonly string[]): Partial<OutputFormat> {
   const f: Partial<OutputFormat> = {};
   for (const v of values) {
     for (const word of v.split(',')) {
-      if (word === 'timestamp' || word === 'id' || word === 'extended') f[word] = true;
+      if ((OUTPUT_FLAGS as readonly string[]).includes(word)) f[word as keyof OutputFormat] = true;
       else if (word !== '')
-        throw new UsageError(`-o: unknown output flag "${word}" (known: timestamp, id, extended)`);
+        throw new UsageError(`-o: unknown output flag "${word}" (known: ${OUTPUT_FLAGS.join(', ')})`);
     }
   }
   return f;
+}
+
+/** `--seed N`: 0..2^32-1, decimal or 0x hex. */
+export function parseSeed(v: string): number {
+  const n = /^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n > 0xffffffff)
+    throw new UsageError(`--seed: "${v}" is not a number in 0..4294967295`);
+  return n;
+}
+
+/**
+ * `--until TIME` → the clock's target in µs: `+SECONDS` after `lastUs` (fractions
+ * allowed), or an absolute `SEC[.FRAC]` (a capture timestamp, as -o timestamp prints it).
+ * Digits, not floats: 1795251101.016796 is exact.
+ */
+export function parseUntil(v: string, lastUs: number): number {
+  const m = /^(\+)?(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(v.trim());
+  if (m === null) {
+    throw new UsageError(`--until: "${v}" is neither +SECONDS nor a capture time SEC[.USEC]`);
+  }
+  const us = Number(m[3]) * 1_000_000 + Number((m[4] ?? '').padEnd(6, '0'));
+  if (m[1] === '+') {
+    if (m[2] === '-') throw new UsageError(`--until: "${v}": the clock only runs forward`);
+    return lastUs + us;
+  }
+  return m[2] === '-' ? -us : us;
 }
 
 /** `--local ADDR` → the address as a u32 (network order value). */

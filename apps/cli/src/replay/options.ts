@@ -1,10 +1,13 @@
 import type { CaptureInput } from '../capture/source.js';
+import type { FilterSpec } from './filter.js';
 
-/** `-o` flags, as conntrack's `-o timestamp,id,extended`. */
+/** `-o` flags, as conntrack's `-o timestamp,id,extended,ktimestamp`. */
 export interface OutputFormat {
   timestamp: boolean;
   id: boolean;
   extended: boolean;
+  /** `[start=…] [stop=…]` in -L and DESTROY lines (needs nf_conntrack_timestamp=1). */
+  ktimestamp: boolean;
 }
 
 /** `--helper NAME[:PORT][/PROTO]`; null = the registered helper's own port or protocol. */
@@ -26,6 +29,18 @@ export interface ReplayOptions {
   list?: boolean;
   listExpect?: boolean;
   stats?: boolean;
+  /** `conntrack -S expect`: the expectation counters. */
+  statsExpect?: boolean;
+  /** `conntrack -C`: the number of entries (those the filters pass). */
+  count?: boolean;
+  /** conntrack's filters, on the conn events, `--list` and `--count`. */
+  filter?: FilterSpec;
+  /**
+   * Let the clock run after the last packet to this time, firing what expires by then,
+   * before --list/--stats: `+SECONDS` after the last packet, or an absolute capture time
+   * `SEC[.USEC]` (as -o timestamp prints it).
+   */
+  until?: string;
   json?: boolean;
   /** Addresses of this host (dotted quads). */
   local?: readonly string[];
@@ -54,8 +69,15 @@ export interface ReplayOptions {
   /** Hash and conn-id seeds, for reproducible output (random otherwise, as in the kernel). */
   hashSeed?: number;
   idSeed?: number;
+  /** `--seed N`: both seeds from one number (the table's bucket order and the conn ids). */
+  seed?: number;
 }
 
 export function outputFormat(f: Partial<OutputFormat> | undefined): OutputFormat {
-  return { timestamp: f?.timestamp ?? false, id: f?.id ?? false, extended: f?.extended ?? false };
+  return {
+    timestamp: f?.timestamp ?? false,
+    id: f?.id ?? false,
+    extended: f?.extended ?? false,
+    ktimestamp: f?.ktimestamp ?? false,
+  };
 }

@@ -7,11 +7,12 @@ import {
   type ExpectEvent,
   eventJson,
   type FormatOptions,
-  formatConntrack,
+  formatConnBody,
   formatEvent,
   formatEventJson,
   formatExpect,
   formatStats,
+  formatStatsExpect,
   NFCT_ALL_CT_GROUPS,
   NFCT_ALL_EXP_GROUPS,
   snapshotExpect,
@@ -19,6 +20,7 @@ import {
 } from '@ctrack/ecache';
 import { nfCtExpectations } from '@ctrack/expect';
 import type { ReplayCounters } from './counters.js';
+import type { ConnFilter } from './filter.js';
 import type { Output } from './output.js';
 
 /** conntrack-tools' name on its stderr count lines. */
@@ -36,28 +38,55 @@ export function printEvents(
   fmt: FormatOptions,
   json: boolean,
   c: ReplayCounters,
+  filter: ConnFilter | null = null,
 ): () => void {
   return subscribe(net, { groups: NFCT_ALL_CT_GROUPS | NFCT_ALL_EXP_GROUPS }, (ev: CtEvent) => {
+    // conntrack -E's filters select conn events; expectation events pass (-E expect has none).
+    if (filter !== null && ev.kind === 'conn' && !filter.matches(ev.conn)) return;
     c.events++;
     out.line(json ? formatEventJson(ev) : formatEvent(ev, fmt));
   });
 }
 
-/** `conntrack -L` at the netns' current time, then conntrack's count line on stderr. */
+/**
+ * `conntrack -L` at the netns' current time (the entries the filters pass), then
+ * conntrack's count line on stderr.
+ */
 export function printList(
   net: Netns,
   out: Output,
   fmt: FormatOptions,
   json: boolean,
   err: (t: string) => void,
+  filter: ConnFilter | null = null,
 ): void {
-  const conns = net.conns();
-  for (const ct of conns)
-    out.line(
-      json ? JSON.stringify({ type: 'conntrack', ...connJson(dumpConn(ct)) }) : formatConntrack(ct, fmt),
-    );
+  let shown = 0;
+  for (const ct of net.conns()) {
+    const s = dumpConn(ct);
+    if (filter !== null && !filter.matches(s)) continue;
+    shown++;
+    out.line(json ? JSON.stringify({ type: 'conntrack', ...connJson(s) }) : formatConnBody(s, fmt));
+  }
   out.flush();
-  if (!json) err(`${TOOLS}: ${conns.length} flow entries have been shown.\n`);
+  if (!json) err(`${TOOLS}: ${shown} flow entries have been shown.\n`);
+}
+
+/** `conntrack -C`: the number of entries (those the filters pass), alone on a line. */
+export function printCount(net: Netns, out: Output, json: boolean, filter: ConnFilter | null): void {
+  let n = 0;
+  if (filter === null) n = net.count;
+  else for (const ct of net.conns()) if (filter.matches(dumpConn(ct))) n++;
+  out.line(json ? JSON.stringify({ type: 'count', count: n }) : String(n));
+}
+
+/** `conntrack -S expect` (docs/formats.md §4), or one JSON object with the same counters. */
+export function printStatsExpect(net: Netns, out: Output, json: boolean): void {
+  if (!json) {
+    for (const l of formatStatsExpect(net)) out.line(l);
+    return;
+  }
+  const { expect_new, expect_create, expect_delete } = net.stats;
+  out.line(JSON.stringify({ type: 'stats_expect', cpu: 0, expect_new, expect_create, expect_delete }));
 }
 
 /**

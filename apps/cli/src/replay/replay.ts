@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Kernel, Netns } from '@ctrack/core';
+import type { Kernel, Netns, VirtualClock } from '@ctrack/core';
+import { formatSecUs } from '@ctrack/ecache';
 import { CaptureError } from '../capture/errors.js';
 import type { RecordSink } from '../capture/record.js';
 import {
@@ -11,14 +12,22 @@ import {
   readCapture,
 } from '../capture/source.js';
 import { drained } from '../commands/io.js';
-import { CliError } from '../usage-error.js';
-import { parseLocal } from './args.js';
+import { CliError, UsageError } from '../usage-error.js';
+import { parseLocal, parseUntil } from './args.js';
 import { captureHints, formatSummary, type ReplayCounters } from './counters.js';
+import { ConnFilter } from './filter.js';
 import { ModuleError, moduleOfError } from './module-error.js';
 import { outputFormat, type ReplayOptions } from './options.js';
 import { Output } from './output.js';
 import { PathClassifier } from './paths.js';
-import { printEvents, printExpectations, printList, printStats } from './printers.js';
+import {
+  printCount,
+  printEvents,
+  printExpectations,
+  printList,
+  printStats,
+  printStatsExpect,
+} from './printers.js';
 import { Progress, wantProgress } from './progress.js';
 import { Replayer } from './replayer.js';
 import { createReplayNet, type LoadedKernel, loadKernel } from './setup.js';
@@ -50,6 +59,13 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const fmt = outputFormat(o.format);
   const json = o.json ?? false;
   const paths = new PathClassifier((o.local ?? []).map(parseLocal));
+  const f = new ConnFilter(o.filter ?? {});
+  const filter = f.empty ? null : f;
+  if (o.until !== undefined) {
+    if (o.drain)
+      throw new UsageError('--until and --drain: choose one (--drain runs until the table is empty)');
+    parseUntil(o.until, 0); // its syntax, before any output
+  }
   const lk = await loadKernel({
     modules: o.modules ?? [],
     helpers: o.helpers ?? [],
@@ -57,14 +73,17 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     trace: o.trace ?? false,
     log: (l) => writeErr(`kernel: ${l}\n`),
   });
-  const { net, clock } = createReplayNet(lk.kernel, o);
+  const { net, clock } = createReplayNet(lk.kernel, {
+    ...(o.sysctl !== undefined ? { sysctl: o.sysctl } : {}),
+    ...seeds(o),
+  });
   // Open a named file before anything is printed: a missing one is one message, not an
   // empty replay with a summary and "0 flow entries have been shown".
   const input = await openInput(o.input);
   const out = new Output(writeOut);
   const replayer = new Replayer(net, clock, paths, out, lk.probe, json);
   const counters = replayer.counters;
-  const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters) : null;
+  const unsubscribe = o.events ? printEvents(net, out, fmt, json, counters, filter) : null;
 
   const t0 = performance.now();
   let error: CaptureError | ModuleError | null;
@@ -76,11 +95,14 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     throw e;
   }
   if (o.drain) net.drain();
+  if (o.until !== undefined) runUntil(net, clock, o.until, writeErr);
   const elapsed = performance.now() - t0;
 
-  if (o.list) printList(net, out, fmt, json, writeErr);
+  if (o.list) printList(net, out, fmt, json, writeErr, filter);
   if (o.listExpect) printExpectations(net, out, json, writeErr);
   if (o.stats) printStats(net, out, json);
+  if (o.statsExpect) printStatsExpect(net, out, json);
+  if (o.count) printCount(net, out, json, filter);
   out.flush();
   unsubscribe?.();
   if (error !== null) writeErr(`ctrack: ${error.message}\n`);
@@ -88,6 +110,34 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   writeErr(`${formatSummary(counters, flows, elapsed)}\n`);
   for (const h of captureHints(counters, net.sysctl.get('nf_conntrack_checksum') !== 0)) writeErr(`${h}\n`);
   return { exitCode: error === null ? 0 : 1, counters, flows, error, kernel: lk.kernel, net };
+}
+
+/** --seed N sets both seeds unless one is given on its own. */
+function seeds(o: ReplayOptions): { hashSeed?: number; idSeed?: number } {
+  const hashSeed = o.hashSeed ?? o.seed;
+  const idSeed = o.idSeed ?? o.seed;
+  return {
+    ...(hashSeed !== undefined ? { hashSeed } : {}),
+    ...(idSeed !== undefined ? { idSeed } : {}),
+  };
+}
+
+/**
+ * --until: the clock runs on from the last packet to the given time and every timer due
+ * by then fires (conns expire with their DESTROY events, expectations and fragment
+ * queues time out), so the table is shown as it stood at that moment.
+ */
+function runUntil(net: Netns, clock: VirtualClock, until: string, writeErr: (t: string) => void): void {
+  const now = clock.nowUs();
+  const target = parseUntil(until, now);
+  if (target < now) {
+    writeErr(
+      `ctrack: --until ${until} is before the last packet (${formatSecUs(now)}): the table is shown as of the last packet\n`,
+    );
+    return;
+  }
+  clock.set(target);
+  net.syncClock();
 }
 
 /**
