@@ -40,6 +40,7 @@ Output (stdout):
                          (also: -S expect)
                            ctrack replay cap.pcap --helper ftp -S expect
   -C, --count            print the number of entries at the end, as "conntrack -C"
+                         (with filters: the entries they pass; conntrack refuses those)
                            ctrack replay cap.pcap -C -p tcp
   --trace                one line per packet: number, time, path, addresses, protocol,
                          ct state (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, _REPLY),
