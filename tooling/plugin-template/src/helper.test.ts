@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { type Conn, CtError, Kernel, type Netns, Skb, VirtualClock } from '@ctrack/core';
 import { udpPacket } from '@ctrack/core/testing';
 import {
