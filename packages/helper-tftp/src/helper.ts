@@ -43,7 +43,7 @@ export function tftpOpcode(d: Uint8Array, dataoff: number, end: number): number 
 }
 
 /**
- * tftp_help: a read (RRQ) or write (WRQ) request, in either direction, expects the
+ * tftp_help (docs/tftp.md §2, §3): a read (RRQ) or write (WRQ) request, in either direction, expects the
  * answer of the reply direction: from the reply tuple's source (the server, any
  * source port) to its destination (the client's address and port), UDP. The server
  * answers from a new port, so that answer is a new conn: RELATED, master = this conn,
@@ -72,7 +72,7 @@ export function tftpHelp(skb: Skb, protoff: number, ct: Conn, _ctinfo: number): 
 }
 
 /**
- * The helper of the `index`-th port of `ports=` (nf_ct_helper_init): named "tftp" on
+ * The helper of the `index`-th port of `ports=` (nf_ct_helper_init, docs/tftp.md §1): named "tftp" on
  * port 69, "tftp-<index>" otherwise (the kernel names TFTP's extra helpers by their
  * position, not their port); tuple = (family, UDP, port).
  */
