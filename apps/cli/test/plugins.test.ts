@@ -151,6 +151,16 @@ describe('--module resolution', () => {
     const r = await replay({ ...opts, cwd: project });
     expect(r.exitCode).toBe(0);
     expect(r.kernel.isLoaded('ctrack_cwd_plugin')).toBe(true);
+    // An ESM-only package ("exports" with an "import" condition only) is found too.
+    const esm = join(project, 'node_modules', 'ctrack-esm-plugin');
+    mkdirSync(esm, { recursive: true });
+    writeFileSync(
+      join(esm, 'package.json'),
+      JSON.stringify({ name: 'ctrack-esm-plugin', type: 'module', exports: { '.': { import: './mod.js' } } }),
+    );
+    writeFileSync(join(esm, 'mod.js'), "export const module = { name: 'ctrack_esm_plugin', init() {} };\n");
+    const r2 = await replay({ ...opts, modules: ['ctrack-esm-plugin'], cwd: project });
+    expect(r2.kernel.isLoaded('ctrack_esm_plugin')).toBe(true);
     // Elsewhere (and not installed with the CLI) it is not found.
     await expect(replay({ ...opts, cwd: dir })).rejects.toThrow(/--module ctrack-cwd-plugin: cannot load it/);
   });

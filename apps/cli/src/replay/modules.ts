@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,14 +80,43 @@ function locate(spec: string, cwd: string): { target: string; file: string | nul
     return { target: pathToFileURL(file).href, file };
   }
   for (const base of [join(cwd, 'noop.js'), fileURLToPath(import.meta.url)]) {
-    try {
-      const file = createRequire(base).resolve(spec);
-      return { target: pathToFileURL(file).href, file };
-    } catch {
-      // not there: try the next place
-    }
+    const file = resolveFrom(base, spec);
+    if (file !== null) return { target: pathToFileURL(file).href, file };
   }
   return { target: spec, file: null };
+}
+
+/**
+ * `spec` resolved as `base` would require it, or null. An ESM-only package (its
+ * "exports" has an "import" condition but no "require"/"default") is found by its
+ * package.json instead: require cannot resolve it, and import.meta.resolve takes no
+ * parent on Node 20.
+ */
+function resolveFrom(base: string, spec: string): string | null {
+  const req = createRequire(base);
+  try {
+    return req.resolve(spec);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') return null;
+  }
+  for (const dir of req.resolve.paths(spec) ?? []) {
+    const pj = join(dir, spec, 'package.json');
+    if (!existsSync(pj)) continue;
+    const entry = importEntry((JSON.parse(readFileSync(pj, 'utf8')) as { exports?: unknown }).exports);
+    return entry === null ? null : join(dir, spec, entry);
+  }
+  return null;
+}
+
+/** The file the "." export of a package's "exports" gives an import, or null. */
+function importEntry(exports: unknown): string | null {
+  let e = exports;
+  if (typeof e === 'object' && e !== null && '.' in e) e = (e as Record<string, unknown>)['.'];
+  while (typeof e === 'object' && e !== null) {
+    const c = e as Record<string, unknown>;
+    e = c.import ?? c.node ?? c.default;
+  }
+  return typeof e === 'string' ? e : null;
 }
 
 /**
