@@ -33,10 +33,18 @@ export class ReplayCounters {
     this.rcvDropReasons.set(mib, (this.rcvDropReasons.get(mib) ?? 0) + 1);
   }
 
-  /** Count an INVALID packet by its reason (cold path). */
+  /** Reason text → its key, for the constant reasons (most are string literals). */
+  private readonly keys = new Map<string, string>();
+
+  /** Count an INVALID packet by its reason (a capture full of them must not allocate per packet). */
   invalidPacket(reason: string): void {
     this.invalid++;
-    const key = reasonKey(reason);
+    let key = this.keys.get(reason);
+    if (key === undefined) {
+      key = reasonKey(reason);
+      // Reasons with numbers in them (TCP window checks) are new strings each time: bounded.
+      if (this.keys.size < 64) this.keys.set(reason, key);
+    }
     this.invalidReasons.set(key, (this.invalidReasons.get(key) ?? 0) + 1);
   }
 }
