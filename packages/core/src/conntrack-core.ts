@@ -68,7 +68,7 @@ export function nfConntrackIn(skb: Skb, state: HookState): number {
   const l4 = kernel.l4protos.find(state.pf, skb.protonum);
   // 3. l4 error(): ICMP errors are matched to their conn here.
   if (l4.error !== undefined) {
-    const ret = l4.error(net, skb, dataoff, state.hook);
+    const ret = l4.error(skb, dataoff, state);
     if (ret <= 0) {
       net.stats.error++;
       return -ret;
@@ -77,7 +77,7 @@ export function nfConntrackIn(skb: Skb, state: HookState): number {
   }
   for (;;) {
     // 4. lookup or create.
-    const r = resolveNormalCt(net, skb, l3, l4, dataoff);
+    const r = resolveNormalCt(state, skb, l3, l4, dataoff);
     if (r < 0) {
       net.stats.drop++;
       return NF_DROP;
@@ -89,7 +89,7 @@ export function nfConntrackIn(skb: Skb, state: HookState): number {
     }
     // 6. l4 packet(): state machine, refresh, accounting.
     const ctinfo = skb.ctinfo;
-    const ret = l4.packet(ct, skb, dataoff, ctinfo, net);
+    const ret = l4.packet(ct, skb, dataoff, ctinfo, state);
     if (ret <= 0) {
       skb.ct = null;
       skb.ctinfo = IP_CT_INVALID;
@@ -112,7 +112,8 @@ export function nfConntrackIn(skb: Skb, state: HookState): number {
  * resolve_normal_ct: tuple from the packet, lookup, init_conntrack on a miss, ctinfo.
  * Returns 0 with or without a conn attached, or -1 when the conn could not be allocated.
  */
-function resolveNormalCt(net: Netns, skb: Skb, l3: L3Proto, l4: L4Proto, dataoff: number): number {
+function resolveNormalCt(state: HookState, skb: Skb, l3: L3Proto, l4: L4Proto, dataoff: number): number {
+  const net = state.net;
   const tuple = net.scratch;
   tuple.l3num = l3.l3proto;
   tuple.protonum = skb.protonum;
@@ -122,7 +123,7 @@ function resolveNormalCt(net: Netns, skb: Skb, l3: L3Proto, l4: L4Proto, dataoff
   const raw = net.table.rawHash(tuple, zone);
   let h: TupleHash | null = net.table.find(tuple, zone, raw);
   if (h === null) {
-    const r = initConntrack(net, tuple, l3, l4, skb, dataoff, raw);
+    const r = initConntrack(state, tuple, l3, l4, skb, dataoff, raw);
     if (r === null) return 0;
     if (r === ALLOC_FAILED) return -1;
     h = r;
@@ -144,7 +145,7 @@ const ALLOC_FAILED = 1 as const;
 
 /** init_conntrack (docs/core.md §8): a new unconfirmed conn for a lookup miss. */
 function initConntrack(
-  net: Netns,
+  state: HookState,
   tuple: Tuple,
   l3: L3Proto,
   l4: L4Proto,
@@ -152,6 +153,7 @@ function initConntrack(
   dataoff: number,
   raw: number,
 ): TupleHash | null | typeof ALLOC_FAILED {
+  const net = state.net;
   const repl = net.scratchReply;
   repl.l3num = tuple.l3num;
   repl.protonum = tuple.protonum;
@@ -177,7 +179,7 @@ function initConntrack(
   ct.id = jhash3wordsInt(++net.idSeq, 0, 0, net.idSeed);
   ct.use = 1;
   // 4. The l4's create-time check.
-  if (l4.new !== undefined && !l4.new(ct, skb, dataoff, net)) {
+  if (l4.new !== undefined && !l4.new(ct, skb, dataoff, state)) {
     nfCtPut(ct);
     return null;
   }

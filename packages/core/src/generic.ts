@@ -1,7 +1,7 @@
 import type { Conn } from './conn.js';
 import { NF_ACCEPT } from './constants.js';
+import type { HookState } from './hooks.js';
 import type { L4Proto } from './l4proto.js';
-import type { Netns } from './netns.js';
 import { nfCtRefreshAcct } from './refresh.js';
 import type { Skb } from './skb.js';
 import type { Tuple } from './tuple.js';
@@ -25,7 +25,8 @@ export const genericL4Proto: L4Proto = {
     t.dport = 0;
     return true;
   },
-  packet(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, net: Netns): number {
+  packet(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, state: HookState): number {
+    const net = state.net;
     nfCtRefreshAcct(ct, ctinfo, skb, net.genericTimeout.value * net.hz);
     return NF_ACCEPT;
   },

@@ -1,5 +1,6 @@
-import { type Conn, extAdd, extFind } from './conn.js';
+import type { Conn } from './conn.js';
 import { IPS_HELPER, NF_CT_EXT_HELPER } from './constants.js';
+import { defineCtExt, nfCtExtAdd, nfCtExtFind } from './ct-ext.js';
 import type { Helper } from './helper.js';
 
 /** struct nf_conn_help: the attached helper, its private data and expectation counts per class. */
@@ -10,9 +11,12 @@ export class ConnHelp {
   readonly expecting: number[] = [0, 0, 0, 0];
 }
 
+/** The helper extension (struct nf_conn_help at NF_CT_EXT_HELPER). */
+export const CT_EXT_HELPER = defineCtExt<ConnHelp>(NF_CT_EXT_HELPER, 'helper');
+
 /** nfct_help */
 export function nfctHelp(ct: Conn): ConnHelp | undefined {
-  return extFind<ConnHelp>(ct, NF_CT_EXT_HELPER);
+  return nfCtExtFind(ct, CT_EXT_HELPER);
 }
 
 /**
@@ -20,7 +24,7 @@ export function nfctHelp(ct: Conn): ConnHelp | undefined {
  * (sets IPS_HELPER). Confirm then reports IPCT_HELPER with NEW.
  */
 export function nfCtHelperAssign(ct: Conn, helper: Helper): ConnHelp {
-  const help = nfctHelp(ct) ?? extAdd(ct, NF_CT_EXT_HELPER, new ConnHelp());
+  const help = nfctHelp(ct) ?? nfCtExtAdd(ct, CT_EXT_HELPER, new ConnHelp());
   help.helper = helper;
   ct.status |= IPS_HELPER;
   return help;

@@ -22,6 +22,7 @@ export {
   relatedCtinfo,
 } from './conntrack-core.js';
 export * from './constants.js';
+export * from './ct-ext.js';
 export * from './errors.js';
 export * from './expect-point.js';
 export * from './extend.js';
@@ -47,6 +48,7 @@ export * from './sysctl.js';
 export * from './table.js';
 export * from './timer-source.js';
 export * from './timers.js';
+export * from './token.js';
 export * from './tokens.js';
 export * from './tstamp.js';
 export * from './tuple.js';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { container as globalContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from './clock.js';
 import { NF_ACCEPT, NFPROTO_IPV4 } from './constants.js';
@@ -8,20 +9,8 @@ import { Kernel } from './kernel.js';
 import type { L4Proto } from './l4proto.js';
 import type { CtModule } from './module.js';
 import type { Netns } from './netns.js';
-import {
-  CLOCK,
-  EXTENSIONS,
-  HELPERS,
-  HOOKS,
-  KERNEL,
-  L3PROTOS,
-  L4PROTOS,
-  NETNS,
-  STATS,
-  SYSCTL,
-  TABLE,
-  TIMERS,
-} from './tokens.js';
+import { defineToken } from './token.js';
+import { EXTENSIONS, HELPERS, HOOKS, L3PROTOS, L4PROTOS } from './tokens.js';
 
 function expectCode(fn: () => unknown, code: ErrnoCode): void {
   let thrown: unknown = null;
@@ -59,7 +48,7 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
     const a = mod('a', () => order.push('a'));
     const b = mod('b', () => order.push('b'), { requires: ['a'] });
     const c = mod('c', () => order.push('c'), { requires: ['b', 'a'] });
-    k.provide(a, b);
+    k.addModules(a, b);
     k.load(c);
     expect(order).toEqual(['a', 'b', 'c']);
     expect(k.modules().map((m) => m.module.name)).toEqual(['a', 'b', 'c']);
@@ -76,7 +65,7 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
   it('an unknown requirement is ENOENT and nothing is loaded, not even the known ones', () => {
     const k = new Kernel();
     let inits = 0;
-    k.provide(mod('a', () => inits++));
+    k.addModules(mod('a', () => inits++));
     expectCode(() => k.load(mod('x', () => inits++, { requires: ['a', 'nope'] })), 'ENOENT');
     expect(inits).toBe(0);
     expect(k.modules()).toHaveLength(0);
@@ -101,13 +90,13 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
     const ext = { id: 8, name: 'synproxy' };
     const proto = l4(33, { sysctls: [{ name: 'nf_conntrack_dccp_timeout', default: 30 }] });
     const bad = mod('bad', (c) => {
-      c.resolve(L4PROTOS).register(proto);
+      c.get(L4PROTOS).register(proto);
       k.registrations.record(() => log.push('undo 1'));
-      c.resolve(HOOKS).register(hook);
+      c.get(HOOKS).register(hook);
       k.registrations.record(() => log.push('undo 2'));
-      c.resolve(EXTENSIONS).register(ext);
+      c.get(EXTENSIONS).register(ext);
       k.registrations.record(() => log.push('undo 3'));
-      c.resolve(L4PROTOS).register(l4(33)); // EBUSY: taken by the first step
+      c.get(L4PROTOS).register(l4(33)); // EBUSY: taken by the first step
     });
     expectCode(() => k.load(bad), 'EBUSY');
     expect(log).toEqual(['undo 3', 'undo 2', 'undo 1']);
@@ -117,7 +106,7 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
     expect(k.extensions.find(8)).toBeUndefined();
     expect(net.sysctl.has('nf_conntrack_dccp_timeout')).toBe(false);
     // no trace: the same module, fixed, loads
-    k.load(mod('bad', (c) => c.resolve(L4PROTOS).register(proto)));
+    k.load(mod('bad', (c) => c.get(L4PROTOS).register(proto)));
     expect(k.l4protos.find(NFPROTO_IPV4, 33)).toBe(proto);
   });
 
@@ -127,7 +116,7 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
     const n2 = newNet(k);
     const log: string[] = [];
     const proto = l4(33);
-    const m = mod('m', (c) => c.resolve(L4PROTOS).register(proto), {
+    const m = mod('m', (c) => c.get(L4PROTOS).register(proto), {
       initNet(net: Netns) {
         if (net === n2) throw new CtError('ENOMEM', 'pernet');
         log.push(`initNet ${net.inum === n1.inum ? 1 : 2}`);
@@ -174,7 +163,7 @@ describe('module loader (docs/registration.md §1, README "Modules")', () => {
     const k = new Kernel();
     const log: string[] = [];
     const proto = l4(33);
-    k.load(mod('a', (c) => c.resolve(L4PROTOS).register(proto), { exit: () => log.push('exit a') }));
+    k.load(mod('a', (c) => c.get(L4PROTOS).register(proto), { exit: () => log.push('exit a') }));
     k.load(mod('b', () => {}, { requires: ['a'], exit: () => log.push('exit b') }));
     expectCode(() => k.unload('a'), 'EBUSY');
     expect(k.isLoaded('a')).toBe(true);
@@ -309,33 +298,31 @@ describe('namespaces and DI (docs/architecture.md: "one process can run many ind
     expect(a.max.value).toBe(262144);
   });
 
-  it('tokens resolve from the root container and from each netns child container', () => {
+  it('the registries are root services; each kernel has its own root, isolated from the global container', () => {
     const k = new Kernel();
     const a = newNet(k);
-    const b = newNet(k);
-    const root = k.container;
-    expect(root.resolve(KERNEL)).toBe(k);
-    expect(root.resolve(L3PROTOS)).toBe(k.l3protos);
-    expect(root.resolve(L4PROTOS)).toBe(k.l4protos);
-    expect(root.resolve(EXTENSIONS)).toBe(k.extensions);
-    expect(root.resolve(HELPERS)).toBe(k.helpers);
-    expect(root.resolve(HOOKS)).toBe(k.hooks);
-    expect(() => root.resolve(NETNS)).toThrow();
-    for (const n of [a, b]) {
-      const c = n.container;
-      expect(c.resolve(NETNS)).toBe(n);
-      expect(c.resolve(CLOCK)).toBe(n.clock);
-      expect(c.resolve(TABLE)).toBe(n.table);
-      expect(c.resolve(SYSCTL)).toBe(n.sysctl);
-      expect(c.resolve(STATS)).toBe(n.stats);
-      expect(c.resolve(TIMERS)).toBe(n.timers);
-      // global registries through the child
-      expect(c.resolve(L4PROTOS)).toBe(k.l4protos);
-      expect(c.resolve(KERNEL)).toBe(k);
+    expect(k.get(L3PROTOS)).toBe(k.l3protos);
+    expect(k.get(L4PROTOS)).toBe(k.l4protos);
+    expect(k.get(EXTENSIONS)).toBe(k.extensions);
+    expect(k.get(HELPERS)).toBe(k.helpers);
+    expect(k.get(HOOKS)).toBe(k.hooks);
+    // the same services through tsyringe, at the root and from a netns child container
+    expect(k.container.resolve(L4PROTOS.key)).toBe(k.l4protos);
+    expect(a.container.resolve(HOOKS.key)).toBe(k.hooks);
+    // something registered on tsyringe's global container is not visible to a kernel
+    const leak = defineToken<{ leaked: true }>('ctrack.test.global-leak');
+    globalContainer.register(leak.key, { useValue: { leaked: true } });
+    try {
+      expect(k.container.isRegistered(leak.key, true)).toBe(false);
+      expect(a.container.isRegistered(leak.key, true)).toBe(false);
+      expect(new Kernel().container.isRegistered(leak.key, true)).toBe(false);
+      expect(() => k.container.resolve(leak.key)).toThrow();
+      expect(k.find(leak)).toBeUndefined();
+    } finally {
+      globalContainer.reset();
     }
-    expect(a.container.resolve(TABLE)).not.toBe(b.container.resolve(TABLE));
     // a second kernel has its own root
-    expect(new Kernel().container.resolve(L4PROTOS)).not.toBe(k.l4protos);
+    expect(new Kernel().get(L4PROTOS)).not.toBe(k.l4protos);
   });
 
   it('destroyNetns runs exitNet and forgets the netns; an unknown netns is ENOENT', () => {

@@ -11,25 +11,26 @@ import { L3ProtoRegistry } from './l3proto-registry.js';
 import type { L4Proto } from './l4proto.js';
 import { L4ProtoRegistry } from './l4proto-registry.js';
 import type { CtModule, LoadedModule } from './module.js';
+import { isThenable, LoaderContext } from './module-context.js';
+import { missingModuleHint } from './module-packages.js';
 import { Netns, type NetnsOptions } from './netns.js';
 import { RegistrationLog, unwind } from './registration-log.js';
+import { ServiceSlots } from './services.js';
 import { Sysctl, type SysctlDef } from './sysctl.js';
 import { roundBuckets } from './table.js';
-import {
-  CLOCK,
-  EXTENSIONS,
-  HELPERS,
-  HOOKS,
-  KERNEL,
-  L3PROTOS,
-  L4PROTOS,
-  NETNS,
-  STATS,
-  SYSCTL,
-  TABLE,
-  TIMERS,
-} from './tokens.js';
+import type { Token } from './token.js';
+import { EXTENSIONS, HELPERS, HOOKS, L3PROTOS, L4PROTOS } from './tokens.js';
 import { tstampExtension } from './tstamp.js';
+
+/**
+ * A root container of its own: tsyringe exports only its global container, whose class
+ * makes parentless containers; a child of the global one would see every global
+ * registration.
+ */
+function isolatedContainer(): DependencyContainer {
+  const Ctor = globalContainer.constructor as new () => DependencyContainer;
+  return new Ctor();
+}
 
 export interface KernelOptions {
   /** Where kernel log lines go ("nf_conntrack: table full, dropping packet"). Default: collected in `kernel.logs`. */
@@ -37,12 +38,21 @@ export interface KernelOptions {
 }
 
 /**
- * The "kernel": the root DI container with the global registries (old model), the
- * module loader (insmod/rmmod) and the namespaces. The first Netns created is the
- * init netns (global sysctls are writable there only).
+ * The "kernel": its own root DI container (never tsyringe's global one) with the
+ * registries (old model) and the services modules provide, the module loader
+ * (insmod/rmmod) and the namespaces. The first Netns created is the init netns
+ * (global sysctls are writable there only).
  */
 export class Kernel {
   readonly container: DependencyContainer;
+  /** Root-scope services by token (the registries, and what modules provide). */
+  private readonly services: ServiceSlots;
+  /** The registries, handed to modules as views that close when init returns. */
+  private readonly guarded: ReadonlySet<object>;
+  /** Undo steps of what each module's initNet provided/registered, per netns. */
+  private readonly netUndo = new Map<CtModule, Map<Netns, Array<() => void>>>();
+  /** Undo steps of what each l4 tracker's initNet provided, per netns. */
+  private readonly l4NetUndo = new Map<L4Proto, Map<Netns, Array<() => void>>>();
   readonly registrations = new RegistrationLog();
   readonly l3protos: L3ProtoRegistry;
   readonly l4protos: L4ProtoRegistry;
@@ -53,6 +63,7 @@ export class Kernel {
   /** Kernel log lines, when no `log` option was given. */
   readonly logs: string[] = [];
   private readonly loaded: LoadedModule[] = [];
+  private readonly contexts = new Map<CtModule, LoaderContext>();
   private readonly catalog = new Map<string, CtModule>();
   private readonly globals = new Map<string, Sysctl>();
   private readonly logFn: (line: string) => void;
@@ -60,7 +71,8 @@ export class Kernel {
 
   constructor(opts: KernelOptions = {}) {
     this.logFn = opts.log ?? ((line) => this.logs.push(line));
-    this.container = globalContainer.createChildContainer();
+    this.container = isolatedContainer();
+    this.services = new ServiceSlots(this.container, this.registrations, 'the kernel');
     this.l3protos = new L3ProtoRegistry(this.registrations, (p) => this.killL3(p));
     this.l4protos = new L4ProtoRegistry(this.registrations, {
       attachL4: (p) => this.attachL4(p),
@@ -69,16 +81,26 @@ export class Kernel {
     this.extensions = new ExtensionRegistry(this.registrations);
     this.helpers = new HelperRegistry(this.registrations, { detachHelper: (h) => this.detachHelper(h) });
     this.hooks = new HookRegistry(this.registrations);
-    const c = this.container;
-    c.register(KERNEL, { useValue: this });
-    c.register(L3PROTOS, { useValue: this.l3protos });
-    c.register(L4PROTOS, { useValue: this.l4protos });
-    c.register(EXTENSIONS, { useValue: this.extensions });
-    c.register(HELPERS, { useValue: this.helpers });
-    c.register(HOOKS, { useValue: this.hooks });
+    const s = this.services;
+    s.put(L3PROTOS, this.l3protos);
+    s.put(L4PROTOS, this.l4protos);
+    s.put(EXTENSIONS, this.extensions);
+    s.put(HELPERS, this.helpers);
+    s.put(HOOKS, this.hooks);
+    this.guarded = new Set<object>([this.l3protos, this.l4protos, this.extensions, this.helpers, this.hooks]);
     // nf_conntrack core init: the extensions core owns.
     this.extensions.register(acctExtension);
     this.extensions.register(tstampExtension);
+  }
+
+  /** A root-scope service by token, or undefined (what modules provided in init). */
+  find<T>(token: Token<T>): T | undefined {
+    return this.services.find(token);
+  }
+
+  /** A root-scope service by token; ENOENT when nothing provides it. */
+  get<T>(token: Token<T>): T {
+    return this.services.get(token);
   }
 
   log(line: string): void {
@@ -115,12 +137,6 @@ export class Kernel {
     const child = this.container.createChildContainer();
     const isInit = this.namespaces.length === 0;
     const net = new Netns(this, child, isInit, { inum: isInit ? 0xf0000000 : ++this.nextInum, ...opts });
-    child.register(NETNS, { useValue: net });
-    child.register(CLOCK, { useValue: net.clock });
-    child.register(TABLE, { useValue: net.table });
-    child.register(SYSCTL, { useValue: net.sysctl });
-    child.register(STATS, { useValue: net.stats });
-    child.register(TIMERS, { useValue: net.timers });
     const done: Array<() => void> = [];
     try {
       for (const p of this.l4protos.list()) {
@@ -129,8 +145,8 @@ export class Kernel {
       }
       for (const m of this.loaded) {
         if (m.module.initNet) {
-          m.module.initNet(net);
-          done.push(() => m.module.exitNet?.(net));
+          this.moduleInitNet(m.module, net);
+          done.push(() => this.moduleExitNet(m.module, net));
         }
       }
     } catch (e) {
@@ -146,14 +162,15 @@ export class Kernel {
     const i = this.namespaces.indexOf(net);
     if (i < 0) throw new CtError('ENOENT', 'netns is not registered');
     net.flush();
-    for (let j = this.loaded.length - 1; j >= 0; j--) this.loaded[j]!.module.exitNet?.(net);
+    for (let j = this.loaded.length - 1; j >= 0; j--) this.moduleExitNet(this.loaded[j]!.module, net);
+    for (const p of this.l4protos.list()) this.netDetachL4(net, p, false);
     this.namespaces.splice(i, 1);
   }
 
   // --- modules (insmod / rmmod) ------------------------------------------------------
 
   /** Make modules known so `requires` can load them (like modules.dep). */
-  provide(...mods: CtModule[]): void {
+  addModules(...mods: CtModule[]): void {
     for (const m of mods) if (!this.catalog.has(m.name)) this.catalog.set(m.name, m);
   }
 
@@ -163,7 +180,7 @@ export class Kernel {
    * in reverse and leaves no trace.
    */
   load(mod: CtModule): void {
-    this.provide(mod);
+    this.addModules(mod);
     if (this.isLoaded(mod.name)) throw new CtError('EEXIST', `module ${mod.name} is already loaded`);
     this.checkResolvable(mod, []);
     this.loadResolved(mod, []);
@@ -171,7 +188,7 @@ export class Kernel {
 
   /** modprobe: load each module not loaded yet, with its requirements. */
   loadAll(mods: readonly CtModule[]): void {
-    this.provide(...mods);
+    this.addModules(...mods);
     for (const m of mods) if (!this.isLoaded(m.name)) this.checkResolvable(m, []);
     for (const m of mods) if (!this.isLoaded(m.name)) this.loadResolved(m, []);
   }
@@ -185,7 +202,7 @@ export class Kernel {
     for (const req of mod.requires ?? []) {
       if (this.isLoaded(req)) continue;
       const dep = this.catalog.get(req);
-      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires unknown module ${req}`);
+      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires ${missingModuleHint(mod, req)}`);
       this.checkResolvable(dep, [...chain, mod.name]);
     }
   }
@@ -197,28 +214,74 @@ export class Kernel {
     for (const req of mod.requires ?? []) {
       if (this.isLoaded(req)) continue;
       const dep = this.catalog.get(req);
-      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires unknown module ${req}`);
+      if (!dep) throw new CtError('ENOENT', `module ${mod.name} requires ${missingModuleHint(mod, req)}`);
       this.loadResolved(dep, [...chain, mod.name]);
     }
-    const undo = this.registrations.collect(() => mod.init(this.container));
+    const ctx = new LoaderContext(mod.name, this.services, this.guarded, this.container);
+    const undo = this.registrations.collect(() => {
+      const ret: unknown = ctx.run(() => mod.init(ctx));
+      if (isThenable(ret)) {
+        // Whatever it registered before its first await is unwound by collect; the
+        // context is closed, so what it tries after the await fails (quietly here).
+        ret.then(undefined, () => {});
+        throw new CtError('EINVAL', `module ${mod.name}: init returned a Promise (init must be synchronous)`);
+      }
+    });
+    const registered = this.registrations.lastWhat;
     const netDone: Netns[] = [];
+    this.contexts.set(mod, ctx);
     try {
       if (mod.initNet) {
         for (const net of this.namespaces) {
-          mod.initNet(net);
+          this.moduleInitNet(mod, net);
           netDone.push(net);
         }
       }
     } catch (e) {
-      for (let i = netDone.length - 1; i >= 0; i--) mod.exitNet?.(netDone[i]!);
+      for (let i = netDone.length - 1; i >= 0; i--) this.moduleExitNet(mod, netDone[i]!);
       try {
-        mod.exit?.(this.container);
+        if (mod.exit) ctx.run(() => mod.exit!(ctx));
       } finally {
         unwind(undo);
+        this.contexts.delete(mod);
       }
       throw e;
     }
-    this.loaded.push({ module: mod, undo, registered: this.registrations.lastWhat });
+    this.loaded.push({ module: mod, undo, registered });
+  }
+
+  /** A module's initNet, collecting what it provides in `net` (EINVAL for a Promise). */
+  private moduleInitNet(mod: CtModule, net: Netns): void {
+    if (!mod.initNet) return;
+    const steps = this.registrations.collect(() => {
+      const ret: unknown = mod.initNet!(net);
+      if (isThenable(ret)) {
+        ret.then(undefined, () => {});
+        throw new CtError(
+          'EINVAL',
+          `module ${mod.name}: initNet returned a Promise (it must be synchronous)`,
+        );
+      }
+    });
+    let perNet = this.netUndo.get(mod);
+    if (!perNet) {
+      perNet = new Map();
+      this.netUndo.set(mod, perNet);
+    }
+    perNet.set(net, steps);
+  }
+
+  /** A module's exitNet, then withdraw what its initNet provided in `net`. */
+  private moduleExitNet(mod: CtModule, net: Netns): void {
+    try {
+      mod.exitNet?.(net);
+    } finally {
+      const perNet = this.netUndo.get(mod);
+      const steps = perNet?.get(net);
+      if (steps) unwind(steps);
+      perNet?.delete(net);
+      if (perNet?.size === 0) this.netUndo.delete(mod);
+    }
   }
 
   /** rmmod: EBUSY while another loaded module requires it; ENOENT when not loaded. */
@@ -228,12 +291,14 @@ export class Kernel {
     const user = this.loaded.find((m) => m.module.requires?.includes(name));
     if (user) throw new CtError('EBUSY', `module ${name} is in use by ${user.module.name}`);
     const m = this.loaded[i]!;
-    for (let j = this.namespaces.length - 1; j >= 0; j--) m.module.exitNet?.(this.namespaces[j]!);
+    for (let j = this.namespaces.length - 1; j >= 0; j--) this.moduleExitNet(m.module, this.namespaces[j]!);
+    const ctx = this.contexts.get(m.module);
     try {
-      m.module.exit?.(this.container);
+      if (m.module.exit && ctx) ctx.run(() => m.module.exit!(ctx));
     } finally {
       unwind(m.undo); // whatever exit left registered
       this.loaded.splice(i, 1);
+      this.contexts.delete(m.module);
     }
   }
 
@@ -277,8 +342,21 @@ export class Kernel {
       for (const n of names) net.sysctl.unregister(n);
       throw e;
     }
-    const arr = (net.l4pernet[p.l3proto] ??= []);
-    arr[p.l4proto] = p.initNet ? p.initNet(net) : undefined;
+    if (p.initNet) {
+      let steps: Array<() => void>;
+      try {
+        steps = this.registrations.collect(() => p.initNet!(net));
+      } catch (e) {
+        for (const n of names) net.sysctl.unregister(n);
+        throw e;
+      }
+      let perNet = this.l4NetUndo.get(p);
+      if (!perNet) {
+        perNet = new Map();
+        this.l4NetUndo.set(p, perNet);
+      }
+      perNet.set(net, steps);
+    }
   }
 
   private detachL4(p: L4Proto): void {
@@ -288,8 +366,11 @@ export class Kernel {
   private netDetachL4(net: Netns, p: L4Proto, kill: boolean): void {
     if (kill) net.flush((ct) => ct.orig.l3num === p.l3proto && ct.orig.protonum === p.l4proto);
     for (const def of p.sysctls ?? []) net.sysctl.unregister(def.name);
-    const arr = net.l4pernet[p.l3proto];
-    if (arr) arr[p.l4proto] = undefined;
+    const perNet = this.l4NetUndo.get(p);
+    const steps = perNet?.get(net);
+    if (steps) unwind(steps);
+    perNet?.delete(net);
+    if (perNet?.size === 0) this.l4NetUndo.delete(p);
   }
 
   private killL3(p: L3Proto): void {

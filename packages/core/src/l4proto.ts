@@ -1,4 +1,5 @@
 import type { Conn } from './conn.js';
+import type { HookState } from './hooks.js';
 import type { Netns } from './netns.js';
 import type { Skb } from './skb.js';
 import type { SysctlDef } from './sysctl.js';
@@ -28,11 +29,15 @@ export interface L4Proto {
    * (RELATED). Return NF_ACCEPT to continue normal tracking, ≤ 0 when handled or bad.
    * The core counts `error` for ≤ 0 results, and stops for an attached conn.
    */
-  error?(net: Netns, skb: Skb, dataoff: number, hooknum: number): number;
+  error?(skb: Skb, dataoff: number, state: HookState): number;
   /** Optional create-time check (the old `new()`): false refuses to start a conn (counted invalid). */
-  new?(ct: Conn, skb: Skb, dataoff: number, net: Netns): boolean;
-  /** Track one packet of `ct` (state, timeout refresh via nfCtRefresh). */
-  packet(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number;
+  new?(ct: Conn, skb: Skb, dataoff: number, state: HookState): boolean;
+  /**
+   * Track one packet of `ct` (state, timeout refresh via nfCtRefresh). `state` is the
+   * hook state (struct nf_hook_state): `state.net`, `state.hook` (checksums are
+   * verified at PRE_ROUTING only), `state.pf`.
+   */
+  packet(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, state: HookState): number;
   /** Confirm clashes may be resolved for this protocol (UDP, ICMP; never TCP). */
   readonly allowClash?: boolean;
   /** GC may evict it when the table is nearly full even if ASSURED (TCP closing states). */
@@ -45,8 +50,12 @@ export interface L4Proto {
   printTuple?(t: Tuple): string;
   /** Per-netns knobs this proto owns (registered in every Netns while the proto is). */
   readonly sysctls?: readonly SysctlDef[];
-  /** pernet init: returns the per-netns data `packet()` reads via `net.l4pernet`. */
-  initNet?(net: Netns): unknown;
+  /**
+   * pernet init: provide the per-netns data `packet()` reads, under a token the
+   * package exports (`net.provide(TCP_NET, …)`, read back with `state.net.get(TCP_NET)`).
+   * Withdrawn when the tracker is unregistered or the netns goes away.
+   */
+  initNet?(net: Netns): void;
   /** Netlink consistency pairs checked at registration: one without the other is EINVAL. */
   readonly toNlattr?: unknown;
   readonly nlattrSize?: () => number;

@@ -22,12 +22,14 @@ import { ConntrackGc } from './gc.js';
 import type { HookOps, HookState } from './hooks.js';
 import type { Kernel } from './kernel.js';
 import type { EventNotifier } from './notifier.js';
+import { ServiceSlots } from './services.js';
 import type { Skb } from './skb.js';
 import { Stats } from './stats.js';
 import { CORE_SYSCTLS, type Sysctl, SysctlTable } from './sysctl.js';
 import { ConntrackTable } from './table.js';
 import type { NetTimerSource } from './timer-source.js';
 import { Timers } from './timers.js';
+import type { Token } from './token.js';
 import { Tuple } from './tuple.js';
 
 export interface NetnsOptions {
@@ -58,8 +60,6 @@ export class Netns {
   table: ConntrackTable;
   /** Conns allocated in this netns, confirmed or not (nf_conntrack_count). */
   count = 0;
-  /** Hook point of the packet being processed (NF_INET_*): l4 checksums apply at PRE_ROUTING only. */
-  hooknum = 0;
   /**
    * Clock of the packet being processed, in jiffies and microseconds. `jiffies` counts
    * from `jiffiesOrigin` (the whole jiffy of the clock when the netns was made), so
@@ -78,8 +78,6 @@ export class Netns {
   notifier: EventNotifier | null = null;
   /** Expectation lookup point (expect); null = no expectations. */
   expect: ExpectHook | null = null;
-  /** pernet data of l4 trackers: l4pernet[l3num][protonum]. */
-  readonly l4pernet: unknown[][] = [];
   /** Hot-path handles of core knobs. */
   readonly max: Sysctl;
   readonly checksum: Sysctl;
@@ -101,6 +99,7 @@ export class Netns {
   idSeq = 0;
   readonly idSeed: number;
   private readonly state: HookState;
+  private readonly services: ServiceSlots;
   private running = false;
   /** The clock's time slot when it has one (VirtualClock), else null: read without a call. */
   private readonly clockCell: Float64Array | null;
@@ -134,6 +133,7 @@ export class Netns {
     const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
     this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
+    this.services = new ServiceSlots(container, kernel.registrations, `netns ${this.inum}`);
     const cell = this.clock.cell;
     this.clockCell = cell instanceof Float64Array && cell.length >= 1 ? cell : null;
     this.origin = Math.floor(this.clock.nowUs() / US_PER_JIFFY);
@@ -141,9 +141,25 @@ export class Netns {
     this.syncClock();
   }
 
-  /** l4 pernet data registered by `L4Proto.initNet`. */
-  pernet<T>(l3num: number, protonum: number): T {
-    return this.l4pernet[l3num]?.[protonum] as T;
+  /**
+   * The service of `token` in this netns (what a module's or l4 tracker's initNet
+   * provided); ENOENT when none. One array read: fine on the packet path.
+   */
+  get<T>(token: Token<T>): T {
+    return this.services.get(token);
+  }
+
+  /** The service of `token` in this netns, or undefined. */
+  find<T>(token: Token<T>): T | undefined {
+    return this.services.find(token);
+  }
+
+  /**
+   * Provide a per-netns service under `token` (EBUSY if one is). Only from a module's
+   * or l4 tracker's initNet: it is withdrawn after their exitNet (or detach).
+   */
+  provide<T>(token: Token<T>, value: T): void {
+    this.services.provide(token, value);
   }
 
   /** Register this netns' event notifier; EBUSY when one is registered. */
@@ -318,7 +334,6 @@ export class Netns {
     const state = this.state;
     state.hook = hook;
     state.pf = pf;
-    this.hooknum = hook;
     for (let i = from; i < list.length; i++) {
       const v = list[i]!.hook(skb, state);
       if (v === NF_ACCEPT) continue;

@@ -12,6 +12,11 @@ export class RegistrationLog {
     this.currentWhat?.push(what);
   }
 
+  /** True while a `collect` runs (a module's init, initNet or exit is registering). */
+  get collecting(): boolean {
+    return this.current !== null;
+  }
+
   /** Descriptions recorded by the last `collect` (for `ctrack modules`). */
   lastWhat: string[] = [];
 

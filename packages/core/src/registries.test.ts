@@ -13,6 +13,9 @@ import type { L3Proto } from './l3proto.js';
 import { genericL3Proto } from './l3proto.js';
 import type { L4Proto } from './l4proto.js';
 import type { EventNotifier } from './notifier.js';
+import { defineToken } from './token.js';
+
+const DCCP_NET = defineToken<{ inum: number }>('ctrack.test.dccp-net');
 
 /** Run `fn` and return the CtError it throws (fails the test when it does not throw one). */
 function ctErr(fn: () => unknown): CtError {
@@ -210,20 +213,20 @@ describe('l4proto registry (docs/registration.md §3)', () => {
     const n1 = k.createNetns({ clock: new VirtualClock(0) });
     const p = l4(NFPROTO_IPV4, 33, {
       sysctls: [{ name: 'nf_conntrack_dccp_timeout', default: 30, seconds: true }],
-      initNet: (net) => ({ inum: net.inum }),
+      initNet: (net) => net.provide(DCCP_NET, { inum: net.inum }),
     });
     k.l4protos.register(p);
     const n2 = k.createNetns({ clock: new VirtualClock(0) });
     for (const n of [n1, n2]) {
       expect(n.sysctl.get('nf_conntrack_dccp_timeout')).toBe(30);
-      expect(n.pernet<{ inum: number }>(NFPROTO_IPV4, 33)).toEqual({ inum: n.inum });
+      expect(n.get(DCCP_NET)).toEqual({ inum: n.inum });
     }
     n1.sysctl.set('nf_conntrack_dccp_timeout', 5);
     expect(n2.sysctl.get('nf_conntrack_dccp_timeout')).toBe(30);
     k.l4protos.unregister(p);
     for (const n of [n1, n2]) {
       expect(n.sysctl.has('nf_conntrack_dccp_timeout')).toBe(false);
-      expect(n.pernet(NFPROTO_IPV4, 33)).toBeUndefined();
+      expect(n.find(DCCP_NET)).toBeUndefined();
     }
     expect(k.l4protos.find(NFPROTO_IPV4, 33)).toBe(genericL4Proto);
     expectCode(() => k.l4protos.unregister(p), 'EINVAL');

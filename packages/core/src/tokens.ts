@@ -1,32 +1,32 @@
-import type { InjectionToken } from 'tsyringe';
-import type { Clock } from './clock.js';
 import type { ExtensionRegistry } from './extend.js';
 import type { HelperRegistry } from './helper.js';
 import type { HookRegistry } from './hooks.js';
-import type { Kernel } from './kernel.js';
 import type { L3ProtoRegistry } from './l3proto-registry.js';
 import type { L4ProtoRegistry } from './l4proto-registry.js';
-import type { Netns } from './netns.js';
-import type { Stats } from './stats.js';
-import type { SysctlTable } from './sysctl.js';
-import type { ConntrackTable } from './table.js';
-import type { Timers } from './timers.js';
+import { defineToken, type Token } from './token.js';
+
+/** nf_ct_l3proto_register / unregister and lookup (the l3 registry, old model). */
+export type L3Protos = Pick<L3ProtoRegistry, 'register' | 'unregister' | 'isRegistered' | 'find'>;
+/** nf_ct_l4proto_register / unregister and lookup (the l4 registry, old model). */
+export type L4Protos = Pick<L4ProtoRegistry, 'register' | 'unregister' | 'isRegistered' | 'find' | 'list'>;
+/** nf_ct_extend_register / unregister. */
+export type Extensions = Pick<ExtensionRegistry, 'register' | 'unregister' | 'isRegistered' | 'find'>;
+/** nf_conntrack_helper_register / unregister and __nf_conntrack_helper_find. */
+export type Helpers = Pick<HelperRegistry, 'register' | 'unregister' | 'isRegistered' | 'find' | 'list'>;
+/** nf_register_net_hook(s) / nf_unregister_net_hook. */
+export type Hooks = Pick<HookRegistry, 'register' | 'registerMany' | 'unregister' | 'isRegistered'>;
 
 /**
- * DI tokens. Global registries live in the kernel's root container; per-netns state in
- * each Netns' child container. Resolve with `container.resolve(TOKEN)` or
- * `@inject(TOKEN)`; nothing depends on emitDecoratorMetadata.
+ * The kernel's registries, provided at the root scope of every Kernel. A module finds
+ * them from its `init(ctx)` with `ctx.get(L4PROTOS)` and so on; what it registers
+ * through them is unwound when it unloads or its init fails.
  */
-export const KERNEL: InjectionToken<Kernel> = Symbol.for('ctrack.kernel');
-export const L3PROTOS: InjectionToken<L3ProtoRegistry> = Symbol.for('ctrack.l3protos');
-export const L4PROTOS: InjectionToken<L4ProtoRegistry> = Symbol.for('ctrack.l4protos');
-export const EXTENSIONS: InjectionToken<ExtensionRegistry> = Symbol.for('ctrack.extensions');
-export const HELPERS: InjectionToken<HelperRegistry> = Symbol.for('ctrack.helpers');
-export const HOOKS: InjectionToken<HookRegistry> = Symbol.for('ctrack.hooks');
-
-export const NETNS: InjectionToken<Netns> = Symbol.for('ctrack.netns');
-export const CLOCK: InjectionToken<Clock> = Symbol.for('ctrack.clock');
-export const TABLE: InjectionToken<ConntrackTable> = Symbol.for('ctrack.table');
-export const SYSCTL: InjectionToken<SysctlTable> = Symbol.for('ctrack.sysctl');
-export const STATS: InjectionToken<Stats> = Symbol.for('ctrack.stats');
-export const TIMERS: InjectionToken<Timers> = Symbol.for('ctrack.timers');
+export const L3PROTOS: Token<L3Protos> = defineToken('ctrack.core.l3protos');
+/** The l4 tracker registry (see L3PROTOS). */
+export const L4PROTOS: Token<L4Protos> = defineToken('ctrack.core.l4protos');
+/** The conntrack extension registry (see L3PROTOS). */
+export const EXTENSIONS: Token<Extensions> = defineToken('ctrack.core.extensions');
+/** The helper registry (see L3PROTOS). */
+export const HELPERS: Token<Helpers> = defineToken('ctrack.core.helpers');
+/** The hook registry (see L3PROTOS). */
+export const HOOKS: Token<Hooks> = defineToken('ctrack.core.hooks');

@@ -1,5 +1,6 @@
-import { type Conn, extAdd } from './conn.js';
+import type { Conn } from './conn.js';
 import { NF_CT_EXT_TSTAMP } from './constants.js';
+import { defineCtExt, nfCtExtAdd } from './ct-ext.js';
 import type { ExtensionType } from './extend.js';
 import type { Netns } from './netns.js';
 
@@ -9,11 +10,14 @@ export class ConnTstamp {
   stopUs = 0;
 }
 
+/** The tstamp extension's start/stop times. */
+export const CT_EXT_TSTAMP = defineCtExt<ConnTstamp>(NF_CT_EXT_TSTAMP, 'tstamp');
+
 /** The tstamp extension: added to new conns while nf_conntrack_timestamp is 1. */
 export const tstampExtension: ExtensionType = {
   id: NF_CT_EXT_TSTAMP,
   name: 'tstamp',
   attach(ct: Conn, net: Netns): void {
-    if (net.tstamp.value !== 0) extAdd(ct, NF_CT_EXT_TSTAMP, new ConnTstamp());
+    if (net.tstamp.value !== 0) nfCtExtAdd(ct, CT_EXT_TSTAMP, new ConnTstamp());
   },
 };

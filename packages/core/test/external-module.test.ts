@@ -7,6 +7,7 @@
 import {
   CtError,
   type CtModule,
+  defineToken,
   HOOKS,
   IP_CT_ESTABLISHED,
   IP_CT_ESTABLISHED_REPLY,
@@ -58,8 +59,8 @@ const l3: L3Proto = {
 const ipv4Standin: CtModule = {
   name: 'nf_conntrack_ipv4',
   init(c) {
-    c.resolve(L3PROTOS).register(l3);
-    const hooks = c.resolve(HOOKS);
+    c.get(L3PROTOS).register(l3);
+    const hooks = c.get(HOOKS);
     hooks.register({
       pf: 2,
       hooknum: NF_INET_PRE_ROUTING,
@@ -79,6 +80,8 @@ const ipv4Standin: CtModule = {
 interface Pernet {
   timeout: number;
 }
+/** The tracker's per-netns data, provided in initNet and read back by token. */
+const SCTP_LITE_NET = defineToken<Pernet>('ctrack.sctp-lite.net');
 const sctpLite: L4Proto = {
   l3proto: NFPROTO_IPV4,
   l4proto: 132,
@@ -94,20 +97,21 @@ const sctpLite: L4Proto = {
     t.dport = orig.sport;
     return true;
   },
-  packet(ct, skb, _dataoff, ctinfo, net) {
-    const pn = net.pernet<Pernet>(NFPROTO_IPV4, 132);
+  packet(ct, skb, _dataoff, ctinfo, state) {
+    const net = state.net;
+    const pn = net.get(SCTP_LITE_NET);
     ct.proto = ((ct.proto as number | null) ?? 0) + 1; // packets seen, l4-owned state
     nfCtRefreshAcct(ct, ctinfo, skb, net.sysctl.get('nf_conntrack_sctp_lite_timeout') * net.hz + pn.timeout);
     return NF_ACCEPT;
   },
   sysctls: [{ name: 'nf_conntrack_sctp_lite_timeout', default: 7, seconds: true }],
-  initNet: (): Pernet => ({ timeout: 0 }),
+  initNet: (net) => net.provide(SCTP_LITE_NET, { timeout: 0 }),
 };
 const sctpLiteModule: CtModule = {
   name: 'nf_conntrack_proto_sctp_lite',
   requires: ['nf_conntrack_ipv4'],
   init(c) {
-    c.resolve(L4PROTOS).register(sctpLite);
+    c.get(L4PROTOS).register(sctpLite);
   },
 };
 
@@ -121,7 +125,7 @@ function sctpPacket(src: string, dst: string, sport: number, dport: number): Uin
 describe('a third-party l4 module using only @ctrack/core public exports', () => {
   it('loads after its requirement, tracks real packets, and expires on its own timeout', () => {
     const kernel = new Kernel();
-    kernel.provide(ipv4Standin);
+    kernel.addModules(ipv4Standin);
     kernel.load(sctpLiteModule); // pulls nf_conntrack_ipv4 in first
     expect(kernel.modules().map((m) => m.module.name)).toEqual([
       'nf_conntrack_ipv4',
@@ -172,7 +176,7 @@ describe('a third-party l4 module using only @ctrack/core public exports', () =>
 
   it('a second module for the same slot gets EBUSY and leaves no trace', () => {
     const kernel = new Kernel();
-    kernel.provide(ipv4Standin);
+    kernel.addModules(ipv4Standin);
     kernel.load(sctpLiteModule);
     const net = kernel.createNetns({ clock: new VirtualClock(0) });
     const rivalProto: L4Proto = {
@@ -185,9 +189,9 @@ describe('a third-party l4 module using only @ctrack/core public exports', () =>
       name: 'nf_conntrack_proto_sctp_rival',
       requires: ['nf_conntrack_ipv4'],
       init(c) {
-        c.resolve(HOOKS).register({ pf: 2, hooknum: 0, priority: 10, hook: () => NF_ACCEPT, name: 'rival' });
+        c.get(HOOKS).register({ pf: 2, hooknum: 0, priority: 10, hook: () => NF_ACCEPT, name: 'rival' });
         hookRegistered = true;
-        c.resolve(L4PROTOS).register(rivalProto);
+        c.get(L4PROTOS).register(rivalProto);
       },
     };
     let err: unknown = null;

@@ -2,7 +2,6 @@ import {
   type Conn,
   type ConnAcct,
   extFind,
-  HOOKS,
   IP_CT_NEW,
   IP_CT_UNTRACKED,
   NF_ACCEPT,
@@ -22,14 +21,20 @@ import { udpModule } from '@ctrack/l4-udp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IP_DEFRAG_CONNTRACK_IN, IP_DEFRAG_CONNTRACK_OUT } from './constants.js';
-import { DEFRAG_REASONS, defragOf, ipv4ConntrackDefrag, type ReasmTimeoutReport } from './defrag.js';
+import {
+  DEFRAG_QUEUES,
+  DEFRAG_REASONS,
+  defragOf,
+  ipv4ConntrackDefrag,
+  type ReasmTimeoutReport,
+} from './defrag.js';
 import { defragModule } from './module.js';
 import { CLI, frag, fragments, SRV, udpDatagram } from './test-support/packets.js';
 
 function env() {
   const h = setup([defragModule, tcpModule, udpModule, icmpModule]);
   h.net.sysctl.set('nf_conntrack_acct', 1);
-  const dn = defragOf(h.net);
+  const dn = h.net.get(DEFRAG_QUEUES);
   return { ...h, dn, mib: dn.mib };
 }
 
@@ -39,7 +44,7 @@ const getAcct = (ct: Conn) => extFind<ConnAcct>(ct, NF_CT_EXT_ACCT);
 describe('module', () => {
   it('registers PRE_ROUTING and LOCAL_OUT at -400, before conntrack', () => {
     const { kernel } = env();
-    const hooks = kernel.container.resolve(HOOKS);
+    const hooks = kernel.hooks;
     for (const hook of [NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT]) {
       const list = hooks.entries[NFPROTO_IPV4]![hook]!;
       expect(list[0]!.name).toBe('ipv4_conntrack_defrag');

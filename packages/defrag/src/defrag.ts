@@ -2,6 +2,7 @@ import {
   CtError,
   csumFold,
   csumPartial,
+  defineToken,
   type HookState,
   HZ,
   IP_CT_UNTRACKED,
@@ -14,6 +15,7 @@ import {
   type Skb,
   type Sysctl,
   type SysctlDef,
+  type Token,
 } from '@ctrack/core';
 import {
   fragTruesize,
@@ -95,17 +97,41 @@ const ECN_TABLE = (() => {
   return t;
 })();
 
-const registry = new WeakMap<Netns, DefragNet>();
+/**
+ * A netns' reassembly state as other packages see it: the MIB, memory and queue
+ * counts, and the timeout-report hooks. An interface, so every copy of @ctrack/defrag
+ * agrees on it.
+ */
+export interface DefragState {
+  readonly mib: ReasmMib;
+  /** Memory in use (frag_mem_limit). */
+  readonly mem: number;
+  /** Live queues. */
+  readonly count: number;
+  /** Tells whether a destination address (int32) is this host's (for the timeout report). */
+  isLocal: ((daddr: number) => boolean) | null;
+  /** Receivers of queue-timeout reports. */
+  readonly onTimeout: Array<(r: ReasmTimeoutReport) => void>;
+}
 
-/** The defrag state of a netns (null when the module is not loaded). */
-export function defragOf(net: Netns): DefragNet {
-  const d = registry.get(net);
+/** The per-netns reassembly state, provided by nf_defrag_ipv4's initNet. */
+export const DEFRAG_NET: Token<DefragState> = defineToken('ctrack.defrag.net');
+
+/**
+ * The same object with its queues, for this package's own hook (not exported from the
+ * package: the hook that reads it is the one registered by the module that provided it).
+ */
+export const DEFRAG_QUEUES: Token<DefragNet> = defineToken('ctrack.defrag.queues');
+
+/** The defrag state of a netns; ENOENT when nf_defrag_ipv4 is not loaded there. */
+export function defragOf(net: Netns): DefragState {
+  const d = net.find(DEFRAG_NET);
   if (d === undefined) throw new CtError('ENOENT', 'nf_defrag_ipv4 is not loaded in this netns');
   return d;
 }
 
 /** Per-netns IPv4 reassembly (the netns' fqdir for conntrack's users). */
-export class DefragNet implements NetTimerSource {
+export class DefragNet implements NetTimerSource, DefragState {
   readonly mib: ReasmMib = { ReasmReqds: 0, ReasmOKs: 0, ReasmFails: 0, ReasmTimeout: 0, ReasmOverlaps: 0 };
   /** Memory in use (frag_mem_limit), by the cost model of constants.ts. */
   mem = 0;
@@ -189,7 +215,6 @@ export class DefragNet implements NetTimerSource {
         max: JIFFIES_MAX_SECONDS,
       });
     }
-    registry.set(net, this);
     net.addTimerSource(this);
   }
 
@@ -198,7 +223,6 @@ export class DefragNet implements NetTimerSource {
     while (this.thead !== null) this.kill(this.thead);
     this.net.removeTimerSource(this);
     for (const n of this.sysctlNames) this.net.sysctl.unregister(n);
-    registry.delete(this.net);
   }
 
   // --- timer source --------------------------------------------------------------------
@@ -511,7 +535,7 @@ export function ipv4ConntrackDefrag(skb: Skb, state: HookState): number {
   // Not a sane IPv4 header (ip_rcv never lets one through): leave it to conntrack.
   const ihl = (d[o]! & 0x0f) << 2;
   if (d[o]! >>> 4 !== 4 || ihl < 20 || ihl > skb.len || o + skb.len > d.length) return NF_ACCEPT;
-  const dn = registry.get(state.net);
+  const dn = state.net.find(DEFRAG_QUEUES);
   if (dn === undefined) return NF_ACCEPT;
   const user =
     (state.hook === NF_INET_PRE_ROUTING ? IP_DEFRAG_CONNTRACK_IN : IP_DEFRAG_CONNTRACK_OUT) + skb.zone;

@@ -5,8 +5,9 @@
  */
 export * from './constants.js';
 export {
+  DEFRAG_NET,
   DEFRAG_REASONS,
-  DefragNet,
+  type DefragState,
   defragOf,
   type FragKey,
   ipv4ConntrackDefrag,

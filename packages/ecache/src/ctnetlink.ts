@@ -1,6 +1,5 @@
 import {
   type Conn,
-  type EventNotifier,
   type Expectation,
   IPCT_DESTROY,
   IPCT_NEW,
@@ -10,7 +9,7 @@ import {
   IPS_CONFIRMED,
   IPS_DYING,
   type Netns,
-  NF_CT_EXT_ECACHE,
+  nfCtExtFind,
 } from '@ctrack/core';
 import {
   type ConnEventType,
@@ -21,10 +20,11 @@ import {
   NF_NETLINK_CONNTRACK_NEW,
   NF_NETLINK_CONNTRACK_UPDATE,
 } from './constants.js';
-import type { ConnEcache, EventMaskTemplate } from './ecache-ext.js';
+import { type ConnEcache, CT_EXT_ECACHE, type EventMaskTemplate } from './ecache-ext.js';
 import type { ConnEvent, CtEvent, ExpectEvent } from './event.js';
 import { type Listener, ListenerSet } from './listener-set.js';
 import { type SecctxResolver, SnapKind, snapshotConn, snapshotExpect } from './snapshot.js';
+import type { EcacheService } from './tokens.js';
 
 const CONFIRMED_OR_DYING = IPS_CONFIRMED | IPS_DYING;
 
@@ -33,7 +33,7 @@ const CONFIRMED_OR_DYING = IPS_CONFIRMED | IPS_DYING;
  * ctnetlink side that turns event bits into messages for the subscribed listeners.
  * Cached bits live in each conn's ecache extension (docs/ecache.md §3).
  */
-export class EcacheNet implements EventNotifier {
+export class EcacheNet implements EcacheService {
   readonly listeners = new ListenerSet();
   /** `ct event set` analogue: explicit masks for new conns (docs/ecache.md §2). */
   template: EventMaskTemplate | null = null;
@@ -46,9 +46,7 @@ export class EcacheNet implements EventNotifier {
 
   /** nf_conntrack_event_cache: only remember the bits; nothing is sent. */
   cache(ct: Conn, events: number): void {
-    const ext = ct.ext;
-    if (ext === null) return;
-    const e = ext[NF_CT_EXT_ECACHE] as ConnEcache | undefined;
+    const e = nfCtExtFind(ct, CT_EXT_ECACHE);
     if (e !== undefined) e.cache |= events;
   }
 
@@ -58,9 +56,7 @@ export class EcacheNet implements EventNotifier {
    */
   deliverCached(ct: Conn): void {
     if ((ct.status & CONFIRMED_OR_DYING) !== IPS_CONFIRMED) return;
-    const ext = ct.ext;
-    if (ext === null) return;
-    const e = ext[NF_CT_EXT_ECACHE] as ConnEcache | undefined;
+    const e = nfCtExtFind(ct, CT_EXT_ECACHE);
     if (e === undefined) return;
     const events = e.cache;
     e.cache = 0;
@@ -69,7 +65,7 @@ export class EcacheNet implements EventNotifier {
 
   /** nf_conntrack_eventmask_report: immediate delivery (DESTROY, helper unregister). */
   report(ct: Conn, events: number, portid: number, report: number): boolean {
-    const e = ct.ext?.[NF_CT_EXT_ECACHE] as ConnEcache | undefined;
+    const e = nfCtExtFind(ct, CT_EXT_ECACHE);
     if (e === undefined || (ct.status & IPS_CONFIRMED) === 0) return true;
     // A resent DESTROY keeps its first requester and skips the missed bits.
     const pid = e.portid !== 0 ? e.portid : portid;
@@ -81,7 +77,7 @@ export class EcacheNet implements EventNotifier {
 
   /** nf_ct_expect_event_report: only if the master's ecache expmask has the bit. */
   expectEvent(exp: Expectation, events: number, portid: number, _report: number): void {
-    const e = exp.master.ext?.[NF_CT_EXT_ECACHE] as ConnEcache | undefined;
+    const e = nfCtExtFind(exp.master, CT_EXT_ECACHE);
     if (e === undefined || (e.expmask & events) === 0) return;
     let group: number;
     let type: ExpectEvent['type'];
@@ -165,6 +161,10 @@ export class EcacheNet implements EventNotifier {
 
   remove(l: Listener): boolean {
     return this.listeners.remove(l);
+  }
+
+  removeAll(): void {
+    this.listeners.clear();
   }
 }
 

@@ -1,4 +1,12 @@
-import { type Conn, extAdd, extFind, type Netns, NF_CT_EXT_ECACHE, type Skb } from '@ctrack/core';
+import {
+  type Conn,
+  defineCtExt,
+  type Netns,
+  NF_CT_EXT_ECACHE,
+  nfCtExtAdd,
+  nfCtExtFind,
+  type Skb,
+} from '@ctrack/core';
 import { ECACHE_MASK_ALL } from './constants.js';
 import { ctnetlinkHasListener } from './listeners.js';
 
@@ -18,9 +26,12 @@ export class ConnEcache {
   ) {}
 }
 
+/** The ecache extension's key: `nfCtExtFind(ct, CT_EXT_ECACHE)` is a ConnEcache. */
+export const CT_EXT_ECACHE = defineCtExt<ConnEcache>(NF_CT_EXT_ECACHE, 'ecache');
+
 /** nf_ct_ecache_find */
 export function nfCtEcacheFind(ct: Conn): ConnEcache | undefined {
-  return extFind<ConnEcache>(ct, NF_CT_EXT_ECACHE);
+  return nfCtExtFind(ct, CT_EXT_ECACHE);
 }
 
 /**
@@ -61,5 +72,5 @@ export function ecacheExtAdd(ct: Conn, net: Netns, skb: Skb, template: EventMask
     default:
       return;
   }
-  extAdd(ct, NF_CT_EXT_ECACHE, new ConnEcache(ctmask, expmask));
+  nfCtExtAdd(ct, CT_EXT_ECACHE, new ConnEcache(ctmask, expmask));
 }

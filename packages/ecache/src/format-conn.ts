@@ -1,9 +1,16 @@
-import { type Conn, IPS_ASSURED, IPS_HW_OFFLOAD, IPS_OFFLOAD, IPS_SEEN_REPLY, Netns } from '@ctrack/core';
-import { EcacheNet } from './ctnetlink.js';
+import {
+  type Conn,
+  IPS_ASSURED,
+  IPS_HW_OFFLOAD,
+  IPS_OFFLOAD,
+  IPS_SEEN_REPLY,
+  type Netns,
+} from '@ctrack/core';
 import type { ConnEvent, ConnSnapshot, CounterSnapshot, CtEvent, L4Fields, TupleSnapshot } from './event.js';
 import { formatExpectEvent } from './format-expect.js';
 import { ctimeC, l3Name, nfctL4Name, padLeft, padRight, procL4Name } from './names.js';
 import { type SecctxResolver, SnapKind, snapshotConn } from './snapshot.js';
+import { ECACHE_NET } from './tokens.js';
 
 /** conntrack's `-o` output flags. */
 export interface FormatOptions {
@@ -141,13 +148,13 @@ export function formatConntrack(
   netOrOpts?: Netns | FormatOptions,
   maybeOpts?: FormatOptions,
 ): string {
-  const opts = netOrOpts instanceof Netns ? (maybeOpts ?? {}) : (netOrOpts ?? {});
+  // A Netns has a kernel; FormatOptions never do (no instanceof: the Netns may come from another copy of core).
+  const opts = netOrOpts !== undefined && 'kernel' in netOrOpts ? (maybeOpts ?? {}) : (netOrOpts ?? {});
   return formatConnBody(dumpConn(ct, secctxOf(ct.net)), opts);
 }
 
 function secctxOf(net: Netns): SecctxResolver | null {
-  const n = net.notifier;
-  return n instanceof EcacheNet ? n.secctx : null;
+  return net.find(ECACHE_NET)?.secctx ?? null;
 }
 
 /**

@@ -3,8 +3,7 @@
  * ctnetlink event side), listeners, and the conntrack-tools output formats.
  */
 export * from './constants.js';
-export { EcacheNet } from './ctnetlink.js';
-export { ConnEcache, type EventMaskTemplate, nfCtEcacheFind } from './ecache-ext.js';
+export { ConnEcache, CT_EXT_ECACHE, type EventMaskTemplate, nfCtEcacheFind } from './ecache-ext.js';
 export type * from './event.js';
 export {
   deltaTime,
@@ -37,3 +36,4 @@ export {
   subscribe,
   subscribeQueue,
 } from './subscribe.js';
+export * from './tokens.js';

@@ -1,38 +1,39 @@
 import { type CtModule, EXTENSIONS, type ExtensionType, NF_CT_EXT_ECACHE } from '@ctrack/core';
 import { EcacheNet } from './ctnetlink.js';
 import { ecacheExtAdd } from './ecache-ext.js';
+import { ECACHE_NET } from './tokens.js';
 
 /** The ecache extension (id 4): decides at init_conntrack whether a conn gets it. */
 export const ecacheExtension: ExtensionType = {
   id: NF_CT_EXT_ECACHE,
   name: 'ecache',
   attach(ct, net, skb) {
-    const n = net.notifier;
-    ecacheExtAdd(ct, net, skb, n instanceof EcacheNet ? n.template : null);
+    const n = net.find(ECACHE_NET);
+    ecacheExtAdd(ct, net, skb, n === undefined ? null : n.template);
   },
 };
 
 /**
  * nf_conntrack_ecache (with the ctnetlink event side): registers the ecache extension,
- * and in every netns fills the event notifier slot (EBUSY if something else holds it).
+ * and in every netns fills the event notifier slot (EBUSY if something else holds it)
+ * and provides the netns' event cache as ECACHE_NET.
  */
 export const ecacheModule: CtModule = {
   name: 'nf_conntrack_ecache',
+  package: '@ctrack/ecache',
   description: 'conntrack event cache and delivery (ecache extension, event notifier, listeners)',
   init(c) {
-    c.resolve(EXTENSIONS).register(ecacheExtension);
-  },
-  exit(c) {
-    const reg = c.resolve(EXTENSIONS);
-    if (reg.isRegistered(ecacheExtension)) reg.unregister(ecacheExtension);
+    c.get(EXTENSIONS).register(ecacheExtension);
   },
   initNet(net) {
-    net.registerNotifier(new EcacheNet(net));
+    const n = new EcacheNet(net);
+    net.registerNotifier(n);
+    net.provide(ECACHE_NET, n);
   },
   exitNet(net) {
-    const n = net.notifier;
-    if (!(n instanceof EcacheNet)) return;
-    n.listeners.clear();
+    const n = net.find(ECACHE_NET);
+    if (n === undefined) return;
+    n.removeAll();
     net.unregisterNotifier(n);
   },
 };

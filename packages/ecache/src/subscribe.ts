@@ -1,14 +1,13 @@
 import { CtError, type Netns } from '@ctrack/core';
 import { NF_NETLINK_ALL_GROUPS } from './constants.js';
-import { EcacheNet } from './ctnetlink.js';
 import type { CtEvent } from './event.js';
 import type { Listener } from './listener-set.js';
+import { ECACHE_NET, type EcacheService } from './tokens.js';
 
 /** The ecache of `net`; ENOENT when the ecache module is not loaded there. */
-export function ecacheOf(net: Netns): EcacheNet {
-  const n = net.notifier;
-  if (!(n instanceof EcacheNet))
-    throw new CtError('ENOENT', 'nf_conntrack_ecache is not loaded in this netns');
+export function ecacheOf(net: Netns): EcacheService {
+  const n = net.find(ECACHE_NET);
+  if (n === undefined) throw new CtError('ENOENT', 'nf_conntrack_ecache is not loaded in this netns');
   return n;
 }
 

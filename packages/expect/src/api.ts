@@ -1,12 +1,11 @@
 import { type Conn, CtError, type Netns, type Tuple } from '@ctrack/core';
 import type { NfConntrackExpect } from './expectation.js';
-import { ExpectTable } from './table.js';
+import { EXPECT_TABLE, type ExpectTableService } from './tokens.js';
 
 /** The expectation table of `net`; ENOENT when nf_conntrack_expect is not loaded there. */
-export function expectTable(net: Netns): ExpectTable {
-  const t = net.expect;
-  if (!(t instanceof ExpectTable))
-    throw new CtError('ENOENT', 'nf_conntrack_expect is not loaded in this netns');
+export function expectTable(net: Netns): ExpectTableService {
+  const t = net.find(EXPECT_TABLE);
+  if (t === undefined) throw new CtError('ENOENT', 'nf_conntrack_expect is not loaded in this netns');
   return t;
 }
 
@@ -42,13 +41,12 @@ export function nfCtExpectFind(net: Netns, zone: number, t: Tuple): NfConntrackE
 
 /** Every expectation of `net` (`conntrack -L expect`); empty when the module is not loaded. */
 export function nfCtExpectations(net: Netns): NfConntrackExpect[] {
-  return net.expect instanceof ExpectTable ? net.expect.list() : [];
+  return net.find(EXPECT_TABLE)?.list() ?? [];
 }
 
 /** The expectations `master` created, newest first. */
 export function nfCtExpectationsOf(master: Conn): readonly NfConntrackExpect[] {
-  const t = master.net.expect;
-  return t instanceof ExpectTable ? t.expectationsOf(master) : [];
+  return master.net.find(EXPECT_TABLE)?.expectationsOf(master) ?? [];
 }
 
 /** `conntrack -F expect`: remove every expectation of `net` (IPEXP_DESTROY each). */

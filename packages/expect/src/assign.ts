@@ -1,12 +1,13 @@
 import {
+  CtError,
   type CtModule,
+  HELPERS,
   HOOKS,
   type HookOps,
   type HookState,
   IPS_CONFIRMED,
   IPS_HELPER,
   IPS_TEMPLATE,
-  KERNEL,
   NF_ACCEPT,
   NF_INET_PRE_ROUTING,
   NF_IP_PRI_FILTER,
@@ -55,7 +56,16 @@ export function helperAssignModule(opts: HelperAssignOptions): CtModule {
     ...(opts.requires !== undefined ? { requires: opts.requires } : {}),
     description: `ct helper set: ${rules.map((r) => `proto ${r.protonum} dport ${r.dport} -> "${r.helper}"`).join(', ')}`,
     init(c) {
-      const kernel = c.resolve(KERNEL);
+      const helpers = c.get(HELPERS);
+      // `ct helper set` naming a helper nobody registered fails when the rule is added.
+      for (const r of rules) {
+        if (helpers.find(r.helper, NFPROTO_IPV4, r.protonum) === undefined) {
+          throw new CtError(
+            'ENOENT',
+            `${name}: no helper "${r.helper}" for protocol ${r.protonum} is registered (load its module first)`,
+          );
+        }
+      }
       const hook = (skb: Skb, _state: HookState): number => {
         const ct = skb.ct;
         if (ct === null || (ct.status & (IPS_CONFIRMED | IPS_TEMPLATE | IPS_HELPER)) !== 0) return NF_ACCEPT;
@@ -64,13 +74,13 @@ export function helperAssignModule(opts: HelperAssignOptions): CtModule {
         const dport = (d[skb.thoff + 2]! << 8) | d[skb.thoff + 3]!;
         for (const r of rules) {
           if (r.protonum !== skb.protonum || r.dport !== dport || ct.protonum !== r.protonum) continue;
-          const helper = kernel.helpers.find(r.helper, ct.l3num, r.protonum);
+          const helper = helpers.find(r.helper, ct.l3num, r.protonum);
           if (helper !== undefined) nfCtHelperAssign(ct, helper);
           break;
         }
         return NF_ACCEPT;
       };
-      const reg = c.resolve(HOOKS);
+      const reg = c.get(HOOKS);
       reg.registerMany(
         hooks.map(
           (h): HookOps => ({ pf: NFPROTO_IPV4, hooknum: h, priority, hook, name: `${name}_ct_helper_set` }),

@@ -73,7 +73,7 @@ const demoModule: CtModule = {
   name: 'nf_conntrack_demo',
   requires: ['nf_conntrack_expect'],
   init(c) {
-    c.resolve(HELPERS).register(demo);
+    c.get(HELPERS).register(demo);
   },
 };
 
@@ -84,7 +84,7 @@ function lab() {
   const spy: CtModule = {
     name: 'spy',
     init(c) {
-      c.resolve(HOOKS).register({
+      c.get(HOOKS).register({
         pf: NFPROTO_IPV4,
         hooknum: NF_INET_POST_ROUTING,
         priority: 400,

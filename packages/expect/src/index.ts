@@ -7,4 +7,4 @@ export * from './api.js';
 export * from './assign.js';
 export * from './expectation.js';
 export { expectModule } from './module.js';
-export { ExpectTable } from './table.js';
+export * from './tokens.js';

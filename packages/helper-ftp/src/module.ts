@@ -29,7 +29,7 @@ export function createFtpModule(opts: FtpModuleOptions = {}): CtModule {
           throw new CtError('EINVAL', `nf_conntrack_ftp: bad port ${p}`);
       }
       if (opts.loose !== undefined) ftpParams.loose = opts.loose;
-      const reg = c.resolve(HELPERS);
+      const reg = c.get(HELPERS);
       // nf_conntrack_helpers_register: all or nothing (the loader unwinds what was recorded).
       const helpers: Helper[] = ports.map((p) => ftpHelper(p));
       for (const h of helpers) reg.register(h);

@@ -12,8 +12,8 @@ export const ipv4Module: CtModule = {
   name: 'nf_conntrack_ipv4',
   description: 'IPv4 l3proto and the conntrack hooks (in -200, helper 300, confirm INT_MAX)',
   init(c) {
-    const l3 = c.resolve(L3PROTOS);
-    const hooks = c.resolve(HOOKS);
+    const l3 = c.get(L3PROTOS);
+    const hooks = c.get(HOOKS);
     l3.register(ipv4L3Proto);
     try {
       hooks.registerMany(ipv4ConntrackOps);
@@ -23,7 +23,7 @@ export const ipv4Module: CtModule = {
     }
   },
   exit(c) {
-    for (const ops of [...ipv4ConntrackOps].reverse()) c.resolve(HOOKS).unregister(ops);
-    c.resolve(L3PROTOS).unregister(ipv4L3Proto);
+    for (const ops of [...ipv4ConntrackOps].reverse()) c.get(HOOKS).unregister(ops);
+    c.get(L3PROTOS).unregister(ipv4L3Proto);
   },
 };

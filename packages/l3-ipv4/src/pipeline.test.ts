@@ -140,8 +140,8 @@ describe('unregister removes the conns it served, with DESTROY (docs/registratio
       t.dport = o.sport;
       return true;
     },
-    packet: (ct, skb, _off, ctinfo, net) => {
-      nfCtRefreshAcct(ct, ctinfo, skb, 30 * net.hz);
+    packet: (ct, skb, _off, ctinfo, state) => {
+      nfCtRefreshAcct(ct, ctinfo, skb, 30 * state.net.hz);
       return NF_ACCEPT;
     },
   };
@@ -150,7 +150,7 @@ describe('unregister removes the conns it served, with DESTROY (docs/registratio
     const { kernel, net, skb, destroyed } = setup();
     const net2 = kernel.createNetns({ clock: new VirtualClock(T0), hashSeed: 9 });
     const destroyed2 = recorder(net2);
-    kernel.container.resolve(L4PROTOS).register(dccp);
+    kernel.get(L4PROTOS).register(dccp);
     send(net, skb, '198.18.0.1', '198.18.0.2', 33);
     send(net, skb, '198.18.0.1', '198.18.0.3', 253);
     send(net2, skb, '198.18.0.1', '198.18.0.2', 33);
@@ -173,7 +173,7 @@ describe('unregister removes the conns it served, with DESTROY (docs/registratio
     const { kernel, net, skb, destroyed } = setup();
     send(net, skb, '198.18.0.1', '198.18.0.2');
     send(net, skb, '198.18.0.1', '198.18.0.3');
-    kernel.container.resolve(L3PROTOS).unregister(ipv4L3Proto);
+    kernel.get(L3PROTOS).unregister(ipv4L3Proto);
     expect(destroyed).toHaveLength(2);
     expect(net.count).toBe(0);
     expect(kernel.l3protos.find(2).name).toBe('unknown');

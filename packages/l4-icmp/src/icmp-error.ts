@@ -1,5 +1,6 @@
 import {
   csumPartial,
+  type HookState,
   ipv4ToString,
   type Netns,
   NF_ACCEPT,
@@ -30,7 +31,8 @@ const innerTuple = new Tuple();
  * go on (queries, or an error attached to its conn) or -NF_ACCEPT: the core counts
  * `error` and the packet passes INVALID.
  */
-export function icmpError(net: Netns, skb: Skb, dataoff: number, hooknum: number): number {
+export function icmpError(skb: Skb, dataoff: number, state: HookState): number {
+  const net = state.net;
   const end = skb.nhoff + skb.len;
   if (dataoff + 8 > end) {
     skb.invalidReason = 'short packet';
@@ -39,7 +41,7 @@ export function icmpError(net: Netns, skb: Skb, dataoff: number, hooknum: number
   // nf_ip_checksum over the ICMP message (no pseudo header).
   if (
     net.checksum.value !== 0 &&
-    hooknum === NF_INET_PRE_ROUTING &&
+    state.hook === NF_INET_PRE_ROUTING &&
     csumPartial(skb.data, dataoff, end - dataoff) !== 0xffff
   ) {
     skb.invalidReason = 'bad hw icmp checksum';

@@ -1,5 +1,7 @@
 import {
   type Conn,
+  defineToken,
+  type HookState,
   IPPROTO_ICMP,
   type L4Proto,
   type Netns,
@@ -8,6 +10,7 @@ import {
   nfCtRefreshAcct,
   type Skb,
   type Sysctl,
+  type Token,
   type Tuple,
 } from '@ctrack/core';
 import { icmpError, NR_ICMP_TYPES } from './icmp-error.js';
@@ -55,12 +58,15 @@ export interface IcmpNet {
   readonly timeout: Sysctl;
 }
 
+/** The ICMP tracker's per-netns data, provided while it is registered. */
+export const ICMP_NET: Token<IcmpNet> = defineToken('ctrack.l4-icmp.net');
+
 /**
  * nf_conntrack_icmp_packet: a conn whose ORIGINAL type is not a request is refused
  * ("can't create new conn", counted invalid); every accepted packet, either way,
  * re-arms nf_conntrack_icmp_timeout. Never ASSURED, never deleted on the reply.
  */
-function icmpPacket(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, net: Netns): number {
+function icmpPacket(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, state: HookState): number {
   const orig = ct.orig;
   if (orig.l3num !== NFPROTO_IPV4) return -NF_ACCEPT;
   const type = orig.dport >>> 8;
@@ -68,7 +74,8 @@ function icmpPacket(ct: Conn, skb: Skb, _dataoff: number, ctinfo: number, net: N
     skb.invalidReason = "can't create new conn";
     return -NF_ACCEPT;
   }
-  const pernet = net.l4pernet[NFPROTO_IPV4]![IPPROTO_ICMP] as IcmpNet;
+  const net = state.net;
+  const pernet = net.get(ICMP_NET);
   nfCtRefreshAcct(ct, ctinfo, skb, pernet.timeout.value * net.hz);
   return NF_ACCEPT;
 }
@@ -90,5 +97,5 @@ export const icmpL4Proto: L4Proto = {
   allowClash: true,
   printTuple: icmpPrintTuple,
   sysctls: [{ name: 'nf_conntrack_icmp_timeout', default: 30, seconds: true }],
-  initNet: (net: Netns): IcmpNet => ({ timeout: net.sysctl.handle('nf_conntrack_icmp_timeout') }),
+  initNet: (net: Netns) => net.provide(ICMP_NET, { timeout: net.sysctl.handle('nf_conntrack_icmp_timeout') }),
 };

@@ -54,7 +54,7 @@ describe('icmpModule (nf_conntrack_proto_icmp) registration (docs/registration.m
     const other: L4Proto = { ...icmpL4Proto, name: 'icmp2' };
     let err: unknown;
     try {
-      kernel.load({ name: 'other_icmp', init: (c) => c.resolve(L4PROTOS).register(other) });
+      kernel.load({ name: 'other_icmp', init: (c) => c.get(L4PROTOS).register(other) });
     } catch (e) {
       err = e;
     }

@@ -10,9 +10,9 @@ export const icmpModule: CtModule = {
   name: 'nf_conntrack_proto_icmp',
   description: 'ICMP tracker: echo/timestamp/info/mask queries, RELATED errors (nf_conntrack_icmp_timeout)',
   init(c) {
-    c.resolve(L4PROTOS).register(icmpL4Proto);
+    c.get(L4PROTOS).register(icmpL4Proto);
   },
   exit(c) {
-    c.resolve(L4PROTOS).unregister(icmpL4Proto);
+    c.get(L4PROTOS).unregister(icmpL4Proto);
   },
 };

@@ -1,5 +1,6 @@
 import {
   type Conn,
+  type HookState,
   IPPROTO_TCP,
   type L4Proto,
   type Netns,
@@ -10,13 +11,13 @@ import {
 } from '@ctrack/core';
 import { TCP_CONNTRACK_NAMES } from './constants.js';
 import { tcpCanEarlyDrop, tcpPacket } from './packet.js';
-import { TCP_SYSCTLS, TcpNet } from './sysctls.js';
+import { TCP_NET, TCP_SYSCTLS, TcpNet } from './sysctls.js';
 import type { TcpConn } from './tcp-conn.js';
 
 /**
  * nf_conntrack_l4proto_tcp for IPv4 (slot (NFPROTO_IPV4, IPPROTO_TCP)). Tuples are the
  * two ports; the per-conn state is a TcpConn in ct.proto; per-netns knobs are read
- * through the TcpNet handles kept in net.l4pernet[2][6].
+ * through the TcpNet handles provided in each netns as TCP_NET.
  */
 export const tcpL4Proto: L4Proto = {
   l3proto: NFPROTO_IPV4,
@@ -37,8 +38,8 @@ export const tcpL4Proto: L4Proto = {
     return true;
   },
 
-  packet(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number {
-    return tcpPacket(ct, skb, dataoff, ctinfo, net, net.l4pernet[NFPROTO_IPV4]![IPPROTO_TCP] as TcpNet);
+  packet(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, state: HookState): number {
+    return tcpPacket(ct, skb, dataoff, ctinfo, state, state.net.get(TCP_NET));
   },
 
   canEarlyDrop: tcpCanEarlyDrop,
@@ -55,7 +56,7 @@ export const tcpL4Proto: L4Proto = {
 
   sysctls: TCP_SYSCTLS,
 
-  initNet(net: Netns): TcpNet {
-    return new TcpNet(net);
+  initNet(net: Netns): void {
+    net.provide(TCP_NET, new TcpNet(net));
   },
 };

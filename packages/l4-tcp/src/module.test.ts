@@ -50,7 +50,7 @@ describe('nf_conntrack_proto_tcp module', () => {
     const other: L4Proto = { ...tcpL4Proto, name: 'tcp2', sysctls: [] };
     let err: unknown;
     try {
-      kernel.container.resolve(L4PROTOS).register(other);
+      kernel.get(L4PROTOS).register(other);
     } catch (e) {
       err = e;
     }

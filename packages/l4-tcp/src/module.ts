@@ -10,6 +10,6 @@ export const tcpModule: CtModule = {
   name: 'nf_conntrack_proto_tcp',
   description: 'TCP connection tracking: state machine and window tracking (Linux 6.18)',
   init(c) {
-    c.resolve(L4PROTOS).register(tcpL4Proto);
+    c.get(L4PROTOS).register(tcpL4Proto);
   },
 };

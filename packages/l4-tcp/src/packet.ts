@@ -1,5 +1,6 @@
 import {
   type Conn,
+  type HookState,
   IPCT_ASSURED,
   IPCT_PROTOINFO,
   IPS_ASSURED,
@@ -72,12 +73,12 @@ const IP_CT_DIR_REPLY = 1;
  * when nf_conntrack_checksum is on) and flag combination. Returns the log text of the
  * first failed check, or null. The caller has checked that 20 header bytes exist.
  */
-function tcpError(skb: Skb, dataoff: number, net: Netns): string | null {
+function tcpError(skb: Skb, dataoff: number, state: HookState): string | null {
   const d = skb.data;
   const tcplen = skb.nhoff + skb.len - dataoff;
   const doff = (d[dataoff + 12]! >> 4) << 2;
   if (doff < TCP_HDR_LEN || tcplen < doff) return 'truncated packet';
-  if (net.checksum.value !== 0 && net.hooknum === NF_INET_PRE_ROUTING) {
+  if (state.net.checksum.value !== 0 && state.hook === NF_INET_PRE_ROUTING) {
     const saddr = readI32(d, skb.nhoff + 12); // int32: l4ChecksumOk takes either form
     const daddr = readI32(d, skb.nhoff + 16);
     if (!l4ChecksumOk(d, dataoff, tcplen, saddr, daddr, IPPROTO_TCP)) return 'bad checksum';
@@ -288,11 +289,12 @@ export function tcpPacket(
   skb: Skb,
   dataoff: number,
   ctinfo: number,
-  net: Netns,
+  state: HookState,
   tn: TcpNet,
 ): number {
+  const net = state.net;
   if (dataoff + TCP_HDR_LEN > skb.nhoff + skb.len) return -NF_ACCEPT; // header not readable
-  const err = tcpError(skb, dataoff, net);
+  const err = tcpError(skb, dataoff, state);
   if (err !== null) {
     skb.invalidReason = err;
     return -NF_ACCEPT;

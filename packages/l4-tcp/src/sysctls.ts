@@ -1,4 +1,4 @@
-import type { Netns, Sysctl, SysctlDef } from '@ctrack/core';
+import { defineToken, type Netns, type Sysctl, type SysctlDef, type Token } from '@ctrack/core';
 import {
   TCP_CONNTRACK_CLOSE,
   TCP_CONNTRACK_CLOSE_WAIT,
@@ -59,3 +59,6 @@ export class TcpNet {
     this.maxRetrans = net.sysctl.handle('nf_conntrack_tcp_max_retrans');
   }
 }
+
+/** The TCP tracker's per-netns knob handles (struct nf_tcp_net), provided while it is registered. */
+export const TCP_NET: Token<TcpNet> = defineToken('ctrack.l4-tcp.net');

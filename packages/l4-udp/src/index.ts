@@ -5,7 +5,7 @@
  */
 export { udpModule } from './module.js';
 export { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
-export { UDP_SYSCTLS, type UdpNet, udpInitNet } from './timeouts.js';
+export { UDP_NET, UDP_SYSCTLS, type UdpNet, udpInitNet } from './timeouts.js';
 export { type UdpConn, udpL4Proto } from './udp.js';
 export { udpChecksumOk, udpError } from './udp-error.js';
 export { udpliteL4Proto } from './udplite.js';

@@ -47,7 +47,7 @@ describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)
     const other: L4Proto = { ...udpL4Proto, name: 'udp2' };
     let err: unknown;
     try {
-      kernel.load({ name: 'other_udp', init: (c) => c.resolve(L4PROTOS).register(other) });
+      kernel.load({ name: 'other_udp', init: (c) => c.get(L4PROTOS).register(other) });
     } catch (e) {
       err = e;
     }
@@ -60,7 +60,7 @@ describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)
   it('a failing udplite registration unwinds udp (module_init goto err)', () => {
     const { kernel, net } = setup([]);
     const squatter: L4Proto = { ...udpliteL4Proto, name: 'squatter', initNet: undefined };
-    kernel.load({ name: 'squat', init: (c) => c.resolve(L4PROTOS).register(squatter) });
+    kernel.load({ name: 'squat', init: (c) => c.get(L4PROTOS).register(squatter) });
     expect(() => kernel.load(udpModule)).toThrow(/EBUSY|taken/);
     expect(kernel.l4protos.find(2, 17).name).toBe('unknown');
     expect(net.sysctl.has('nf_conntrack_udp_timeout')).toBe(false);

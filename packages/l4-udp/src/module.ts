@@ -12,7 +12,7 @@ export const udpModule: CtModule = {
   name: 'nf_conntrack_proto_udp',
   description: 'UDP and UDP-Lite trackers (nf_conntrack_udp_timeout, _stream)',
   init(c) {
-    const l4 = c.resolve(L4PROTOS);
+    const l4 = c.get(L4PROTOS);
     l4.register(udpL4Proto);
     try {
       l4.register(udpliteL4Proto);
@@ -22,7 +22,7 @@ export const udpModule: CtModule = {
     }
   },
   exit(c) {
-    const l4 = c.resolve(L4PROTOS);
+    const l4 = c.get(L4PROTOS);
     l4.unregister(udpliteL4Proto);
     l4.unregister(udpL4Proto);
   },

@@ -1,4 +1,4 @@
-import type { Netns, Sysctl, SysctlDef } from '@ctrack/core';
+import { defineToken, type Netns, type Sysctl, type SysctlDef, type Token } from '@ctrack/core';
 
 /** docs/sysctl.md: the two UDP timeouts, in seconds (kept as jiffies in the kernel, N·HZ). */
 export const UDP_SYSCTLS: readonly SysctlDef[] = [
@@ -15,10 +15,13 @@ export interface UdpNet {
   readonly replied: Sysctl;
 }
 
+/** The UDP timeout handles of a netns (UDP and UDP-Lite), provided while UDP is registered. */
+export const UDP_NET: Token<UdpNet> = defineToken('ctrack.l4-udp.net');
+
 /** pernet init: the handles of this netns' knobs, read on every packet without a lookup by name. */
-export function udpInitNet(net: Netns): UdpNet {
-  return {
+export function udpInitNet(net: Netns): void {
+  net.provide(UDP_NET, {
     unreplied: net.sysctl.handle('nf_conntrack_udp_timeout'),
     replied: net.sysctl.handle('nf_conntrack_udp_timeout_stream'),
-  };
+  });
 }

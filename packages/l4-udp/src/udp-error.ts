@@ -1,11 +1,11 @@
-import { l4ChecksumOk, type Netns, NF_INET_PRE_ROUTING, readI32, readU16, type Skb } from '@ctrack/core';
+import { type HookState, l4ChecksumOk, NF_INET_PRE_ROUTING, readI32, readU16, type Skb } from '@ctrack/core';
 
 /**
  * udp_error (docs/udp-icmp-generic.md §1.1), run by packet() before any state change.
  * Returns true when the packet is invalid; the reason is in skb.invalidReason, as
  * nf_l4proto_log_invalid would log it.
  */
-export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
+export function udpError(skb: Skb, dataoff: number, state: HookState): boolean {
   const udplen = skb.nhoff + skb.len - dataoff;
   // 1. The 8-byte header must be there.
   if (udplen < 8) {
@@ -23,8 +23,8 @@ export function udpError(skb: Skb, dataoff: number, net: Netns): boolean {
   if (readU16(d, dataoff + 6) === 0) return false;
   // 4. Only received packets are verified; locally generated ones are trusted.
   if (
-    net.hooknum === NF_INET_PRE_ROUTING &&
-    net.checksum.value !== 0 &&
+    state.hook === NF_INET_PRE_ROUTING &&
+    state.net.checksum.value !== 0 &&
     !udpChecksumOk(skb, dataoff, udplen, 17)
   ) {
     skb.invalidReason = 'bad checksum';

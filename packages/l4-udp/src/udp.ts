@@ -1,5 +1,6 @@
 import {
   type Conn,
+  type HookState,
   IPCT_ASSURED,
   IPPROTO_UDP,
   IPS_ASSURED,
@@ -7,7 +8,6 @@ import {
   IPS_NAT_CLASH,
   IPS_SEEN_REPLY,
   type L4Proto,
-  type Netns,
   NF_ACCEPT,
   NFPROTO_IPV4,
   nfConntrackEventCache,
@@ -15,7 +15,7 @@ import {
   type Skb,
 } from '@ctrack/core';
 import { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
-import { UDP_SYSCTLS, type UdpNet, udpInitNet } from './timeouts.js';
+import { UDP_NET, UDP_SYSCTLS, udpInitNet } from './timeouts.js';
 import { udpError } from './udp-error.js';
 
 /**
@@ -37,9 +37,10 @@ function timeAfter(a: number, b: number): boolean {
  * strictly more than 2·HZ jiffies after creation, which switches it to the stream
  * timeout and sets ASSURED (IPCT_ASSURED) once. NAT_CLASH entries are never assured.
  */
-function udpPacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number {
-  if (udpError(skb, dataoff, net)) return -NF_ACCEPT;
-  const timeouts = net.l4pernet[NFPROTO_IPV4]![IPPROTO_UDP] as UdpNet;
+function udpPacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, state: HookState): number {
+  if (udpError(skb, dataoff, state)) return -NF_ACCEPT;
+  const net = state.net;
+  const timeouts = net.get(UDP_NET);
   const status = ct.status;
   if ((status & IPS_CONFIRMED) === 0) ct.proto = (2 * net.hz + net.jiffies) as UdpConn;
   if ((status & IPS_SEEN_REPLY) === 0) {

@@ -1,13 +1,13 @@
 import {
   type Conn,
   csumPartial,
+  type HookState,
   IPCT_ASSURED,
   IPPROTO_UDPLITE,
   IPS_ASSURED,
   IPS_NAT_CLASH,
   IPS_SEEN_REPLY,
   type L4Proto,
-  type Netns,
   NF_ACCEPT,
   NF_INET_PRE_ROUTING,
   NFPROTO_IPV4,
@@ -16,13 +16,13 @@ import {
   type Skb,
 } from '@ctrack/core';
 import { portsInvertTuple, portsPktToTuple, portsPrintTuple } from './ports.js';
-import { type UdpNet, udpInitNet } from './timeouts.js';
+import { UDP_NET } from './timeouts.js';
 
 /**
  * udplite_error (docs/udp-icmp-generic.md §1.4). Coverage = the length field, 0 meaning the
  * whole datagram; the checksum is mandatory.
  */
-function udpliteError(skb: Skb, dataoff: number, net: Netns): boolean {
+function udpliteError(skb: Skb, dataoff: number, state: HookState): boolean {
   const udplen = skb.nhoff + skb.len - dataoff;
   if (udplen < 8) {
     skb.invalidReason = 'short packet';
@@ -40,8 +40,8 @@ function udpliteError(skb: Skb, dataoff: number, net: Netns): boolean {
     return true;
   }
   if (
-    net.hooknum === NF_INET_PRE_ROUTING &&
-    net.checksum.value !== 0 &&
+    state.hook === NF_INET_PRE_ROUTING &&
+    state.net.checksum.value !== 0 &&
     !udpliteChecksumOk(skb, dataoff, udplen, cscov)
   ) {
     skb.invalidReason = 'bad checksum';
@@ -68,9 +68,10 @@ function udpliteChecksumOk(skb: Skb, dataoff: number, l4len: number, cscov: numb
  * nf_conntrack_udplite_packet: no 2-second rule — a conn that has seen a reply gets
  * the stream timeout and ASSURED on its next packet; otherwise the unreplied timeout.
  */
-function udplitePacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net: Netns): number {
-  if (udpliteError(skb, dataoff, net)) return -NF_ACCEPT;
-  const timeouts = net.l4pernet[NFPROTO_IPV4]![IPPROTO_UDPLITE] as UdpNet;
+function udplitePacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, state: HookState): number {
+  if (udpliteError(skb, dataoff, state)) return -NF_ACCEPT;
+  const net = state.net;
+  const timeouts = net.get(UDP_NET);
   if ((ct.status & IPS_SEEN_REPLY) === 0) {
     nfCtRefreshAcct(ct, ctinfo, skb, timeouts.unreplied.value * net.hz);
     return NF_ACCEPT;
@@ -86,7 +87,8 @@ function udplitePacket(ct: Conn, skb: Skb, dataoff: number, ctinfo: number, net:
 
 /**
  * nf_conntrack_l4proto_udplite4: UDP-Lite over IPv4. Owns no knobs: it reads the UDP
- * timeouts, so it must be registered after udpL4Proto (udpModule does).
+ * timeouts (UDP_NET, provided by udpL4Proto), so it must be registered after
+ * udpL4Proto (udpModule does).
  */
 export const udpliteL4Proto: L4Proto = {
   l3proto: NFPROTO_IPV4,
@@ -97,5 +99,4 @@ export const udpliteL4Proto: L4Proto = {
   packet: udplitePacket,
   allowClash: true,
   printTuple: portsPrintTuple,
-  initNet: udpInitNet,
 };

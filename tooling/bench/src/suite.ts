@@ -59,7 +59,6 @@ function path(file: string, runs: number, mode: string, ec: string): void {
         clock.set(t);
         skb.set(p, 0, p.length, t);
         net.syncClock();
-        net.hooknum = NF_INET_PRE_ROUTING;
         if (nfConntrackIn(skb, state) === 1) nfConntrackConfirm(skb, state);
         net.release(skb);
       }

@@ -61,10 +61,10 @@ export class TraceProbe {
       requires: ['nf_conntrack_ipv4'],
       description: 'replay --trace: reads each packet’s ctinfo and l4 state just before confirm',
       init(c) {
-        c.resolve(HOOKS).registerMany(ops);
+        c.get(HOOKS).registerMany(ops);
       },
       exit(c) {
-        for (const o of ops) c.resolve(HOOKS).unregister(o);
+        for (const o of ops) c.get(HOOKS).unregister(o);
       },
     };
   }

@@ -74,7 +74,7 @@ export class FtpLab {
           this.seenInfo = skb.ctinfo;
           return NF_ACCEPT;
         };
-        c.resolve(HOOKS).register({ pf: NFPROTO_IPV4, hooknum: NF_INET_POST_ROUTING, priority: 400, hook });
+        c.get(HOOKS).register({ pf: NFPROTO_IPV4, hooknum: NF_INET_POST_ROUTING, priority: 400, hook });
       },
     };
     mods.push(spy);
