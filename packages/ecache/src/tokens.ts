@@ -9,7 +9,7 @@ import type { SecctxResolver } from './snapshot.js';
  * @ctrack/ecache in a process agrees on it.
  */
 export interface EcacheService extends EventNotifier {
-  /** `ct event set` analogue: explicit masks for new conns (ecache.md §2). */
+  /** `ct event set` analogue: explicit masks for new conns (docs/ecache.md §2). */
   template: EventMaskTemplate | null;
   /** secmark → secctx text for messages (no LSM: none). */
   secctx: SecctxResolver | null;
