@@ -25,7 +25,7 @@ export function createTftpModule(opts: TftpModuleOptions = {}): CtModule {
         if (!Number.isInteger(p) || p < 1 || p > 65535)
           throw new CtError('EINVAL', `nf_conntrack_tftp: bad port ${p}`);
       }
-      const reg = c.resolve(HELPERS);
+      const reg = c.get(HELPERS);
       for (const [i, p] of ports.entries()) reg.register(tftpHelper(p, i));
     },
   };

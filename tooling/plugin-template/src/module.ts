@@ -24,7 +24,7 @@ export function createExampleModule(opts: ExampleModuleOptions = {}): CtModule {
         if (!Number.isInteger(p) || p < 1 || p > 65535)
           throw new CtError('EINVAL', `nf_conntrack_example: bad port ${p}`);
       }
-      const reg = c.resolve(HELPERS);
+      const reg = c.get(HELPERS);
       for (const p of ports) reg.register(exampleHelper(p));
     },
   };
