@@ -108,6 +108,7 @@ describe('init is synchronous', () => {
 
   it('any thenable counts, and an async init that throws after its await leaves nothing loaded', async () => {
     const k = new Kernel();
+    // biome-ignore lint/suspicious/noThenProperty: the point is a thenable that is not a Promise
     const thenable = { name: 'thenable', init: () => ({ then() {} }) } as unknown as CtModule;
     expect(ctErr(() => k.load(thenable)).code).toBe('EINVAL');
     const throwsLater = {
@@ -173,7 +174,9 @@ describe('services by token', () => {
     expect(seen).toEqual([7]);
     expect(k.get(COUNTER).n).toBe(7);
     expect(k.container.resolve(COUNTER.key)).toBe(k.get(COUNTER));
-    expect(ctErr(() => k.load({ name: 'rival', init: (c) => c.provide(COUNTER, { n: 1 }) })).code).toBe('EBUSY');
+    expect(ctErr(() => k.load({ name: 'rival', init: (c) => c.provide(COUNTER, { n: 1 }) })).code).toBe(
+      'EBUSY',
+    );
     k.unload('user');
     k.unload('provider');
     expect(k.find(COUNTER)).toBeUndefined();
@@ -224,6 +227,8 @@ describe('missing dependencies name their npm package', () => {
     };
     expect(ctErr(() => k.load(m)).message).toContain('nf_conntrack_proto_gre (npm install ctrack-gre)');
     const unknown: CtModule = { name: 'x', requires: ['nf_nowhere'], init() {} };
-    expect(ctErr(() => k.load(unknown)).message).toMatch(/requires nf_nowhere, which no loaded package provides/);
+    expect(ctErr(() => k.load(unknown)).message).toMatch(
+      /requires nf_nowhere, which no loaded package provides/,
+    );
   });
 });
