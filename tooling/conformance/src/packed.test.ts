@@ -132,5 +132,5 @@ describe('the TFTP plugin from packed tarballs', () => {
       expect(exp.problems, name).toEqual([]);
       expect(exp.matched, name).toBe(2);
     }
-  }, 180_000);
+  }, 300_000);
 });

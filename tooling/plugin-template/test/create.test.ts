@@ -70,7 +70,7 @@ describe('pnpm create-plugin', () => {
     const t = await exec(process.execPath, [vitest, 'run', '--root', out], { cwd: out });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the colour codes of vitest's report
     expect(t.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests +4 passed/);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses a bad name or an existing directory (exit status 2)', async () => {
     for (const args of [['foo'], ['helper-Bad'], ['helper-zap', '--dir', dir]]) {
