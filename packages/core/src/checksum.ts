@@ -47,6 +47,42 @@ export function l4ChecksumOk(
   return s === 0xffff;
 }
 
+/**
+ * The pseudo-header sum of the packet's network header for an l4 segment of `l4len`
+ * bytes of `proto`, for either family (by the header's version nibble): IPv4 saddr,
+ * daddr, protocol and length (nf_ip_checksum); IPv6 saddr, daddr (16 bytes each), the
+ * 32-bit upper-layer length and next header (nf_ip6_checksum, RFC 8200 §8.1). Unfolded;
+ * give it to csumPartial as the starting sum.
+ */
+export function l3PseudoSum(data: Uint8Array, nhoff: number, l4len: number, proto: number): number {
+  if (data[nhoff]! >>> 4 === 6) {
+    return csumPartial(data, nhoff + 8, 32, proto + (l4len >>> 16) + (l4len & 0xffff));
+  }
+  const o = nhoff + 12;
+  return (
+    ((data[o]! << 8) | data[o + 1]!) +
+    ((data[o + 2]! << 8) | data[o + 3]!) +
+    ((data[o + 4]! << 8) | data[o + 5]!) +
+    ((data[o + 6]! << 8) | data[o + 7]!) +
+    proto +
+    l4len
+  );
+}
+
+/**
+ * nf_checksum for TCP/UDP/ICMPv6: true when the `len` bytes at `off` sum to 0xffff with
+ * the pseudo header of the network header at `nhoff` (IPv4 or IPv6, see l3PseudoSum).
+ */
+export function nfL4ChecksumOk(
+  data: Uint8Array,
+  nhoff: number,
+  off: number,
+  len: number,
+  proto: number,
+): boolean {
+  return csumPartial(data, off, len, l3PseudoSum(data, nhoff, len, proto)) === 0xffff;
+}
+
 /** Compute the 16-bit checksum value to store (for building test packets). */
 export function csumFold(sum: number): number {
   return ~sum & 0xffff;

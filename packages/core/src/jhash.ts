@@ -155,6 +155,39 @@ export function jhash2Tuple9Int(src: number, w4: number, dst: number, initval: n
   return c;
 }
 
+/**
+ * jhash2 over all nine words of an nf_conntrack_tuple (src.u3[0..3], src.u + l3num,
+ * dst.u3[0..3]) as an int32: the IPv6 form, where the address words beyond the first are
+ * set. Same result as jhash2Tuple9Int when `s1..s3` and `d1..d3` are zero.
+ */
+export function jhash2Tuple9FullInt(
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+  w4: number,
+  d0: number,
+  d1: number,
+  d2: number,
+  d3: number,
+  initval: number,
+): number {
+  a = b = c = (JHASH_INITVAL + (9 << 2) + initval) | 0;
+  a = (a + s0) | 0;
+  b = (b + s1) | 0;
+  c = (c + s2) | 0;
+  mix();
+  a = (a + s3) | 0;
+  b = (b + w4) | 0;
+  c = (c + d0) | 0;
+  mix();
+  c = (c + d3) | 0;
+  b = (b + d2) | 0;
+  a = (a + d1) | 0;
+  final();
+  return c;
+}
+
 /** jhash_3words / jhash_1word as in the kernel (used for ids and expectation hashing). */
 export function jhash3words(x: number, y: number, z: number, initval: number): number {
   return jhash3wordsInt(x, y, z, initval) >>> 0;

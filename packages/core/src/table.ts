@@ -1,6 +1,7 @@
 import type { Conn, TupleHash } from './conn.js';
-import { jhash2Tuple9Int, reciprocalScale } from './jhash.js';
-import type { Tuple } from './tuple.js';
+import { NFPROTO_IPV6 } from './constants.js';
+import { jhash2Tuple9FullInt, jhash2Tuple9Int, reciprocalScale } from './jhash.js';
+import { type Tuple, tuple6Equal } from './tuple.js';
 
 /** Buckets are a multiple of 512 (a page of 8-byte chain heads), as the kernel rounds. */
 export function roundBuckets(n: number): number {
@@ -10,7 +11,8 @@ export function roundBuckets(n: number): number {
 /**
  * The conntrack hash table (nf_conntrack_hash): chains of tuplehashes, both directions
  * of every confirmed conn linked at their chain heads. The raw hash is jhash2 over the
- * tuple's nine words with a random seed per table (docs/core.md §3, the old rule), folded
+ * tuple's nine words (all 128 bits of an IPv6 address) with a random seed per table
+ * (docs/core.md §3, the old rule), folded
  * with the zone id; the bucket is reciprocal_scale(hash, size).
  */
 export class ConntrackTable {
@@ -29,7 +31,10 @@ export class ConntrackTable {
   rawHash(t: Tuple, zone: number): number {
     const meta = t.meta;
     const initval = this.seed ^ zone ^ (t.dport << 16) ^ ((meta >> 8) & 0xff); // protonum
-    return jhash2Tuple9Int(t.src, (t.sport << 16) | (meta & 0xff), t.dst, initval); // l3num
+    const w4 = (t.sport << 16) | (meta & 0xff); // src.u.all and l3num
+    if ((meta & 0xff) !== NFPROTO_IPV6) return jhash2Tuple9Int(t.src, w4, t.dst, initval);
+    const x = t.ip6!;
+    return jhash2Tuple9FullInt(t.src, x.src1, x.src2, x.src3, w4, t.dst, x.dst1, x.dst2, x.dst3, initval);
   }
 
   bucket(raw: number): number {
@@ -48,6 +53,7 @@ export class ConntrackTable {
         h.sport === t.sport &&
         h.dport === t.dport &&
         ((h.meta ^ t.meta) & 0xffff) === 0 && // l3num and protonum
+        ((t.meta & 0xff) !== NFPROTO_IPV6 || tuple6Equal(h.ip6, t.ip6)) &&
         h.ct.zone === zone
       ) {
         return h;

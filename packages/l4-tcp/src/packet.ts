@@ -7,7 +7,6 @@ import {
   IPS_CONFIRMED,
   IPS_FIXED_TIMEOUT,
   IPS_SEEN_REPLY,
-  l4ChecksumOk,
   type Netns,
   NF_ACCEPT,
   NF_DROP,
@@ -19,7 +18,7 @@ import {
   nfCtExpires,
   nfCtRefresh,
   nfCtRefreshAcct,
-  readI32,
+  nfL4ChecksumOk,
   type Skb,
 } from '@ctrack/core';
 import {
@@ -79,9 +78,7 @@ function tcpError(skb: Skb, dataoff: number, state: HookState): string | null {
   const doff = (d[dataoff + 12]! >> 4) << 2;
   if (doff < TCP_HDR_LEN || tcplen < doff) return 'truncated packet';
   if (state.net.checksum.value !== 0 && state.hook === NF_INET_PRE_ROUTING) {
-    const saddr = readI32(d, skb.nhoff + 12); // int32: l4ChecksumOk takes either form
-    const daddr = readI32(d, skb.nhoff + 16);
-    if (!l4ChecksumOk(d, dataoff, tcplen, saddr, daddr, IPPROTO_TCP)) return 'bad checksum';
+    if (!nfL4ChecksumOk(d, skb.nhoff, dataoff, tcplen, IPPROTO_TCP)) return 'bad checksum';
   }
   const tcpflags = d[dataoff + 13]! & ~(TCPHDR_ECE | TCPHDR_CWR | TCPHDR_PSH);
   if (TCP_VALID_FLAGS[tcpflags] !== 1) return 'invalid tcp flag combination';

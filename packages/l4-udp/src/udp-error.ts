@@ -1,4 +1,4 @@
-import { type HookState, l4ChecksumOk, NF_INET_PRE_ROUTING, readI32, readU16, type Skb } from '@ctrack/core';
+import { type HookState, NF_INET_PRE_ROUTING, nfL4ChecksumOk, readU16, type Skb } from '@ctrack/core';
 
 /**
  * udp_error (docs/udp-icmp-generic.md §1.1), run by packet() before any state change.
@@ -34,11 +34,10 @@ export function udpError(skb: Skb, dataoff: number, state: HookState): boolean {
 }
 
 /**
- * nf_ip_checksum for UDP: the pseudo header carries every byte after the IP header
- * (skb->len - dataoff, not the UDP length field) and the sum runs over all of them.
+ * nf_checksum for UDP (IPv4 or IPv6 pseudo header, by the packet's family): the pseudo
+ * header carries every byte after the network headers (skb->len - dataoff, not the UDP
+ * length field) and the sum runs over all of them.
  */
 export function udpChecksumOk(skb: Skb, dataoff: number, l4len: number, proto: number): boolean {
-  const d = skb.data;
-  const nh = skb.nhoff;
-  return l4ChecksumOk(d, dataoff, l4len, readI32(d, nh + 12), readI32(d, nh + 16), proto); // int32: no heap numbers
+  return nfL4ChecksumOk(skb.data, skb.nhoff, dataoff, l4len, proto);
 }

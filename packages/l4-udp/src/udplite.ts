@@ -8,6 +8,7 @@ import {
   IPS_NAT_CLASH,
   IPS_SEEN_REPLY,
   type L4Proto,
+  l3PseudoSum,
   NF_ACCEPT,
   NF_INET_PRE_ROUTING,
   NFPROTO_IPV4,
@@ -56,11 +57,8 @@ function udpliteError(skb: Skb, dataoff: number, state: HookState): boolean {
  * docs/udp-icmp-generic.md §1.4 records — and the sum covers the first `cscov` bytes.
  */
 function udpliteChecksumOk(skb: Skb, dataoff: number, l4len: number, cscov: number): boolean {
-  const v = skb.view;
-  const nh = skb.nhoff;
-  const saddr = v.getUint32(nh + 12);
-  const daddr = v.getUint32(nh + 16);
-  const pseudo = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + 17 + l4len;
+  // IPv6 (nf_ip6_checksum_partial) has the same quirk: length skb->len - dataoff, proto 17.
+  const pseudo = l3PseudoSum(skb.data, skb.nhoff, l4len, 17);
   return csumPartial(skb.data, dataoff, cscov, pseudo) === 0xffff;
 }
 
