@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NFPROTO_IPV4, NFPROTO_IPV6 } from './constants.js';
 import { jhash2, jhash2Tuple9FullInt, jhash2Tuple9Int } from './jhash.js';
 import { ConntrackTable } from './table.js';
+import { PROPERTY_TIMEOUT_MS } from './testing/limits.js';
 import {
   ipv6ToString,
   parseIpv6,
@@ -78,20 +79,24 @@ describe('IPv6 tuples', () => {
     expect(seen.size).toBe(9);
   });
 
-  it('jhash2Tuple9FullInt is jhash2 over the nine tuple words', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    fc.assert(
-      fc.property(fc.array(u32, { minLength: 10, maxLength: 10 }), (w) => {
-        const [s0, s1, s2, s3, w4, d0, d1, d2, d3, iv] = w as [number, ...number[]];
-        const want = jhash2([s0, s1!, s2!, s3!, w4!, d0!, d1!, d2!, d3!], 9, iv!);
-        expect(jhash2Tuple9FullInt(s0, s1!, s2!, s3!, w4!, d0!, d1!, d2!, d3!, iv!) >>> 0).toBe(want);
-        expect(jhash2Tuple9FullInt(s0, 0, 0, 0, w4!, d0!, 0, 0, 0, iv!)).toBe(
-          jhash2Tuple9Int(s0, w4!, d0!, iv!),
-        );
-      }),
-      { numRuns: 300 },
-    );
-  }, 20_000);
+  it(
+    'jhash2Tuple9FullInt is jhash2 over the nine tuple words',
+    () => {
+      const u32 = fc.integer({ min: 0, max: 0xffffffff });
+      fc.assert(
+        fc.property(fc.array(u32, { minLength: 10, maxLength: 10 }), (w) => {
+          const [s0, s1, s2, s3, w4, d0, d1, d2, d3, iv] = w as [number, ...number[]];
+          const want = jhash2([s0, s1!, s2!, s3!, w4!, d0!, d1!, d2!, d3!], 9, iv!);
+          expect(jhash2Tuple9FullInt(s0, s1!, s2!, s3!, w4!, d0!, d1!, d2!, d3!, iv!) >>> 0).toBe(want);
+          expect(jhash2Tuple9FullInt(s0, 0, 0, 0, w4!, d0!, 0, 0, 0, iv!)).toBe(
+            jhash2Tuple9Int(s0, w4!, d0!, iv!),
+          );
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 describe('IPv6 text', () => {
