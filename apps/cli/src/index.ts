@@ -20,4 +20,5 @@ export { PcapWriter, type PcapWriterOptions } from './capture/writer.js';
 export { main } from './main.js';
 export type { HelperSpec, OutputFormat, ReplayOptions } from './replay/options.js';
 export { type ReplayResult, replay } from './replay/replay.js';
+export { type PacketFacts, packetFacts } from './replay/trace-format.js';
 export { CliError, UsageError } from './usage-error.js';

@@ -5,16 +5,18 @@ import { encapsulate } from '../src/capture/frame.js';
 import {
   DLT_RAW_12,
   DLT_RAW_14,
-  IPV6,
-  ipv4Offset,
+  FAMILY_IPV4,
+  FAMILY_IPV6,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
   LINKTYPE_RAW,
-  NOT_IPV4,
+  LinkDecoder,
+  NOT_IP,
   SHORT_FRAME,
 } from '../src/capture/linktype.js';
 import { PcapngWriter } from '../src/capture/pcapng-writer.js';
@@ -145,29 +147,76 @@ describe('link types', () => {
     ['DLT_RAW 12', DLT_RAW_12, ip, 0],
     ['DLT_RAW 14', DLT_RAW_14, ip, 0],
   ];
+  const link = new LinkDecoder();
   for (const [name, lt, frame, want] of cases) {
     it(`${name}: IPv4 at ${want}, read back from a pcap`, () => {
       const [rec] = parse(new PcapWriter({ linktype: lt }).add(frame, T).toBytes());
       const data = Buffer.from(rec!.hex, 'hex');
-      expect(ipv4Offset(rec!.linktype, data, 0, data.length)).toBe(want);
+      expect(link.decode(rec!.linktype, data, 0, data.length)).toBe(FAMILY_IPV4);
+      expect(link.nhoff).toBe(want);
       expect(data[want]).toBe(0x45);
     });
   }
 
-  it('IPv6 frames are IPV6, other non-IPv4 frames NOT_IPV4, frames shorter than their link header SHORT_FRAME', () => {
-    const v6 = new Uint8Array(40);
-    v6[0] = 0x60;
-    expect(ipv4Offset(LINKTYPE_RAW, v6, 0, 40)).toBe(IPV6);
+  const v6 = new Uint8Array(40);
+  v6[0] = 0x60;
+  const v6cases: [string, number, Uint8Array, number][] = [
+    ['Ethernet', LINKTYPE_ETHERNET, encapsulate(LINKTYPE_ETHERNET, v6, { ethertype: 0x86dd }), 14],
+    [
+      'Ethernet + 802.1ad + 802.1Q',
+      LINKTYPE_ETHERNET,
+      encapsulate(LINKTYPE_ETHERNET, v6, {
+        ethertype: 0x86dd,
+        vlans: [
+          [0x88a8, 10],
+          [0x8100, 20],
+        ],
+      }),
+      22,
+    ],
+    ['Linux cooked v1', LINKTYPE_LINUX_SLL, encapsulate(LINKTYPE_LINUX_SLL, v6, { ethertype: 0x86dd }), 16],
+    ['Linux cooked v2', LINKTYPE_LINUX_SLL2, encapsulate(LINKTYPE_LINUX_SLL2, v6, { ethertype: 0x86dd }), 20],
+    [
+      'Linux cooked v2 + VLAN',
+      LINKTYPE_LINUX_SLL2,
+      encapsulate(LINKTYPE_LINUX_SLL2, v6, { ethertype: 0x86dd, vlans: [[0x8100, 7]] }),
+      24,
+    ],
+    ...[10, 24, 28, 30].flatMap((family): [string, number, Uint8Array, number][] => [
+      [`BSD NULL AF_INET6=${family} LE`, LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family }), 4],
+      [
+        `BSD NULL AF_INET6=${family} BE`,
+        LINKTYPE_NULL,
+        encapsulate(LINKTYPE_NULL, v6, { family, littleEndian: false }),
+        4,
+      ],
+      [`OpenBSD LOOP AF_INET6=${family}`, LINKTYPE_LOOP, encapsulate(LINKTYPE_LOOP, v6, { family }), 4],
+    ]),
+    ['LINKTYPE_RAW (version nibble 6)', LINKTYPE_RAW, v6, 0],
+    ['DLT_RAW 12', DLT_RAW_12, v6, 0],
+    ['DLT_RAW 14', DLT_RAW_14, v6, 0],
+    ['LINKTYPE_IPV6', LINKTYPE_IPV6, v6, 0],
+  ];
+  for (const [name, lt, frame, want] of v6cases) {
+    it(`${name}: IPv6 at ${want}, read back from a pcap`, () => {
+      const [rec] = parse(new PcapWriter({ linktype: lt }).add(frame, T).toBytes());
+      const data = Buffer.from(rec!.hex, 'hex');
+      expect(link.decode(rec!.linktype, data, 0, data.length)).toBe(FAMILY_IPV6);
+      expect(link.nhoff).toBe(want);
+      expect(data[want]).toBe(0x60);
+    });
+  }
+
+  it('non-IP frames are NOT_IP, frames shorter than their link header SHORT_FRAME', () => {
+    const v5 = Uint8Array.from([0x50, 0, 0, 0]);
+    expect(link.decode(LINKTYPE_RAW, v5, 0, 4)).toBe(NOT_IP);
     const arp = encapsulate(LINKTYPE_ETHERNET, ip, { ethertype: 0x0806 });
-    expect(ipv4Offset(LINKTYPE_ETHERNET, arp, 0, arp.length)).toBe(NOT_IPV4);
-    const ipv6ether = encapsulate(LINKTYPE_ETHERNET, v6, { ethertype: 0x86dd, vlans: [[0x8100, 1]] });
-    expect(ipv4Offset(LINKTYPE_ETHERNET, ipv6ether, 0, ipv6ether.length)).toBe(IPV6);
-    expect(ipv4Offset(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 24 }), 0, 44)).toBe(IPV6);
-    expect(ipv4Offset(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 7 }), 0, 44)).toBe(NOT_IPV4);
+    expect(link.decode(LINKTYPE_ETHERNET, arp, 0, arp.length)).toBe(NOT_IP);
+    expect(link.decode(LINKTYPE_NULL, encapsulate(LINKTYPE_NULL, v6, { family: 7 }), 0, 44)).toBe(NOT_IP);
     // LOOP is always network order: a little-endian 2 is not AF_INET there.
-    expect(ipv4Offset(LINKTYPE_LOOP, Uint8Array.from([2, 0, 0, 0, 0x45]), 0, 5)).toBe(NOT_IPV4);
-    expect(ipv4Offset(LINKTYPE_ETHERNET, new Uint8Array(13), 0, 13)).toBe(SHORT_FRAME);
-    expect(ipv4Offset(LINKTYPE_LINUX_SLL2, new Uint8Array(19), 0, 19)).toBe(SHORT_FRAME);
+    expect(link.decode(LINKTYPE_LOOP, Uint8Array.from([2, 0, 0, 0, 0x45]), 0, 5)).toBe(NOT_IP);
+    expect(link.decode(LINKTYPE_ETHERNET, new Uint8Array(13), 0, 13)).toBe(SHORT_FRAME);
+    expect(link.decode(LINKTYPE_LINUX_SLL2, new Uint8Array(19), 0, 19)).toBe(SHORT_FRAME);
   });
 });
 

@@ -23,9 +23,7 @@ describe('replay options', () => {
     );
     expect(r.lines.filter((l) => l.includes('[NEW]'))).toHaveLength(4);
     expect(r.lines.some((l) => l.startsWith('[DESTROY] tcp      6 ') && l.includes('CLOSE'))).toBe(true);
-    expect(r.err).toMatch(
-      /ctrack replay: 21 packets \(1 non-IPv4 skipped\), 3 flow entries, \d+ flow events/,
-    );
+    expect(r.err).toMatch(/ctrack replay: 21 packets \(1 non-IP skipped\), 3 flow entries, \d+ flow events/);
   });
 
   it('-o timestamp,id,extended: packet times, ids, l3 columns', async () => {
@@ -86,7 +84,7 @@ describe('replay options', () => {
     expect(fwd.lines.filter((l) => l.startsWith('#')).every((l) => / fwd | - - SKIPPED/.test(l))).toBe(true);
     const bad = await run(['replay', DEMO, '--local', '198.18.0.300']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('--local: "198.18.0.300" is not an IPv4 address');
+    expect(bad.err).toContain('--local: "198.18.0.300" is not an IPv4 or IPv6 address');
   });
 
   it('--trace: one line per packet, before the events it caused; ICMP, skipped frames', async () => {
@@ -94,7 +92,7 @@ describe('replay options', () => {
     expect(r.lines[0]).toMatch(/^#1 .* NEW SYN_SENT$/);
     expect(r.lines[1]).toMatch(/^ {4}\[NEW\] tcp/);
     expect(r.lines).toContain('#10 1795250780.090000 in 198.18.0.1 > 198.18.0.2 icmp type=8 code=0 NEW');
-    expect(r.lines).toContain('#12 1795250780.110000 - - SKIPPED (not IPv4)');
+    expect(r.lines).toContain('#12 1795250780.110000 - - SKIPPED (not IP)');
     const rst = r.lines.findIndex((l) => l.startsWith('#14 '));
     expect(r.lines[rst]).toMatch(/tcp ESTABLISHED_REPLY CLOSE$/);
     expect(r.lines[rst + 1]).toMatch(/^\[DESTROY\] tcp {6}6 \d+ CLOSE .*sport=40003 dport=9/);

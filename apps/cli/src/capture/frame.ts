@@ -3,6 +3,7 @@ import {
   DLT_RAW_14,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP,
@@ -11,11 +12,11 @@ import {
 } from './linktype.js';
 
 export interface FrameOptions {
-  /** Ethertype (default 0x0800); another value builds a non-IPv4 frame. */
+  /** Ethertype (default 0x0800; 0x86dd for IPv6); another value builds a non-IP frame. */
   ethertype?: number;
   /** VLAN tags outermost first, each [tpid, vid] (e.g. [[0x88a8, 10], [0x8100, 20]]). */
   vlans?: readonly (readonly [number, number])[];
-  /** NULL/LOOP: address family (default 2, AF_INET). */
+  /** NULL/LOOP: address family (default 2, AF_INET; AF_INET6 is 10, 24, 28 or 30 by OS). */
   family?: number;
   /** NULL: write the family little-endian (the capturing host's order on x86). */
   littleEndian?: boolean;
@@ -61,6 +62,7 @@ export function encapsulate(linktype: number, ip: Uint8Array, o: FrameOptions = 
     }
     case LINKTYPE_RAW:
     case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
     case DLT_RAW_12:
     case DLT_RAW_14:
       return ip;

@@ -1,4 +1,4 @@
-import { parseIpv4 } from '@ctrack/core';
+import { parseIpv4, parseIpv6 } from '@ctrack/core';
 import { UsageError } from '../usage-error.js';
 import type { HelperSpec, OutputFormat } from './options.js';
 
@@ -43,11 +43,13 @@ export function parseUntil(v: string, lastUs: number): number {
   return m[2] === '-' ? -us : us;
 }
 
-/** `--local ADDR` → the address as a u32 (network order value). */
-export function parseLocal(addr: string): number {
+/** `--local ADDR` → the address's bytes in network order: 4 for IPv4, 16 for IPv6. */
+export function parseLocal(addr: string): Uint8Array {
   const a = parseIpv4(addr);
-  if (a < 0) throw new UsageError(`--local: "${addr}" is not an IPv4 address`);
-  return a;
+  if (a >= 0) return Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
+  const b = parseIpv6(addr);
+  if (b === null) throw new UsageError(`--local: "${addr}" is not an IPv4 or IPv6 address`);
+  return b;
 }
 
 /** `--sysctl name=value` → [name without the net.netfilter. prefix, value text]. */

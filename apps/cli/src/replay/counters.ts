@@ -2,17 +2,19 @@
 export class ReplayCounters {
   /** Records read from the capture. */
   packets = 0;
-  /** Frames that are neither IPv4 nor IPv6 (ARP, ...). */
+  /** Frames that are neither IPv4 nor IPv6 (ARP, ...); the name predates IPv6. */
   nonIpv4 = 0;
-  /** IPv6 frames: skipped while no IPv6 layer is loaded. */
+  /** IPv6 frames: skipped while no IPv6 l3proto is registered (no IPv6 layer loaded). */
   ipv6 = 0;
+  /** IPv4 frames: skipped while no IPv4 l3proto is registered (an IPv6-only tracker). */
+  ipv4 = 0;
   /** Frames shorter than their own link header. */
   shortFrames = 0;
   /** Records the capture cut short (caplen < length on the wire: the snaplen). */
   truncated = 0;
   /** Longest captured length of a cut record: the capture's snaplen, in practice. */
   truncatedCaplen = 0;
-  /** IPv4 packets that failed ip_rcv's checks (never reached conntrack). */
+  /** Packets that failed ip_rcv's checks (never reached conntrack). */
   rcvDropped = 0;
   /** rcvDropped by MIB counter (InTruncatedPkts, InHdrErrors). */
   readonly rcvDropReasons = new Map<string, number>();
@@ -63,14 +65,15 @@ function byReason(m: ReadonlyMap<string, number>): string {
 }
 
 /**
- * "ctrack replay: 20 packets (1 non-IPv4 skipped, 1 dropped before conntrack: 1
+ * "ctrack replay: 20 packets (1 non-IP skipped, 1 dropped before conntrack: 1
  * InTruncatedPkts), 3 flow entries, ..." — every packet that did not simply pass is
  * counted and named.
  */
 export function formatSummary(c: ReplayCounters, flows: number, elapsedMs: number): string {
   const notes: string[] = [];
   if (c.ipv6 > 0) notes.push(`${c.ipv6} IPv6 skipped (not supported by the loaded modules)`);
-  if (c.nonIpv4 > 0) notes.push(`${c.nonIpv4} non-IPv4 skipped`);
+  if (c.ipv4 > 0) notes.push(`${c.ipv4} IPv4 skipped (not supported by the loaded modules)`);
+  if (c.nonIpv4 > 0) notes.push(`${c.nonIpv4} non-IP skipped`);
   if (c.shortFrames > 0) notes.push(`${c.shortFrames} short frames skipped`);
   if (c.truncated > 0) notes.push(`${c.truncated} cut short by the capture's snaplen`);
   if (c.rcvDropped > 0) notes.push(`${c.rcvDropped} dropped before conntrack: ${byReason(c.rcvDropReasons)}`);

@@ -1,6 +1,6 @@
-import { type Netns, NF_DROP, NF_STOLEN, Skb, type VirtualClock } from '@ctrack/core';
+import { genericL3Proto, type Netns, NF_DROP, NF_STOLEN, Skb, type VirtualClock } from '@ctrack/core';
 import { ipv4RcvCheck } from '@ctrack/l3-ipv4';
-import { IPV6, ipv4Offset, NOT_IPV4 } from '../capture/linktype.js';
+import { FAMILY_IPV4, FAMILY_IPV6, LinkDecoder, NOT_IP } from '../capture/linktype.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { ReplayCounters } from './counters.js';
 import type { Output } from './output.js';
@@ -16,13 +16,16 @@ import {
 import type { TraceProbe } from './trace-hook.js';
 
 /**
- * Drives one netns from capture records: link header → IPv4, the path by --local,
- * ip_rcv's checks for received packets, then the hooks. One Skb for the whole replay,
- * pointed at the record's bytes in place; without --trace nothing is allocated here.
+ * Drives one netns from capture records: link header → IPv4 or IPv6, the path by
+ * --local, the receive checks for received packets, then the hooks of the packet's
+ * family (NFPROTO_IPV4 / NFPROTO_IPV6). A family no loaded module tracks (no l3proto
+ * registered for it) is counted and skipped. One Skb for the whole replay, pointed at
+ * the record's bytes in place; without --trace nothing is allocated here.
  */
 export class Replayer {
   readonly counters = new ReplayCounters();
   private readonly skb = new Skb();
+  private readonly link = new LinkDecoder();
 
   constructor(
     private readonly net: Netns,
@@ -45,15 +48,18 @@ export class Replayer {
     }
     this.clock.set(rec.tsUs);
     if (rec.caplen < rec.origlen) this.cut(rec.caplen);
-    const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
-    if (l3 < 0) {
-      this.notIpv4(rec, l3);
+    const family = this.link.decode(rec.linktype, rec.data, rec.offset, rec.caplen);
+    if (family < 0 || this.net.kernel.l3protos.find(family) === genericL3Proto) {
+      this.notTracked(rec, family);
       return;
     }
+    const l3 = this.link.nhoff;
     const skb = this.skb.set(rec.data, rec.offset + l3, rec.caplen - l3, rec.tsUs);
-    const path = this.paths.classify(rec.data, skb.nhoff, skb.len);
-    if (path === PATH_OUT) {
-      trimToTotalLength(skb);
+    const path = this.paths.classify(family, rec.data, skb.nhoff, skb.len);
+    if (path === PATH_OUT || family === FAMILY_IPV6) {
+      // IPv6 gets ipv6_rcv's checks when @ctrack/l3-ipv6 provides them (issue 13); until
+      // an IPv6 l3proto is registered no IPv6 packet gets here.
+      trimToTotalLength(family, skb);
     } else {
       const bad = ipv4RcvCheck(skb);
       if (bad !== null) {
@@ -64,9 +70,9 @@ export class Replayer {
     }
     c.tracked++;
     if (this.probe === null) {
-      if (this.run(path, skb) === NF_DROP) c.dropped++;
+      if (this.run(path, skb, family) === NF_DROP) c.dropped++;
     } else {
-      this.traced(rec, path, skb);
+      this.traced(rec, path, skb, family);
     }
     // conntrack marked it INVALID and said why (a field read; counting is the cold path).
     if (skb.invalidReason !== null) c.invalidPacket(skb.invalidReason);
@@ -79,39 +85,43 @@ export class Replayer {
     if (caplen > c.truncatedCaplen) c.truncatedCaplen = caplen;
   }
 
-  private notIpv4(rec: CaptureRecord, l3: number): void {
+  /** Not IP, too short, or of a family no loaded module tracks: counted and skipped. */
+  private notTracked(rec: CaptureRecord, family: number): void {
     const c = this.counters;
-    if (l3 === IPV6) c.ipv6++;
-    else if (l3 === NOT_IPV4) c.nonIpv4++;
+    if (family === FAMILY_IPV6) c.ipv6++;
+    else if (family === FAMILY_IPV4) c.ipv4++;
+    else if (family === NOT_IP) c.nonIpv4++;
     else c.shortFrames++;
     if (this.probe === null) return;
     this.skipped(
       rec,
-      l3 === IPV6
+      family === FAMILY_IPV6
         ? 'IPv6: not supported by the loaded modules'
-        : l3 === NOT_IPV4
-          ? 'not IPv4'
-          : 'frame shorter than its link header',
+        : family === FAMILY_IPV4
+          ? 'IPv4: not supported by the loaded modules'
+          : family === NOT_IP
+            ? 'not IP'
+            : 'frame shorter than its link header',
     );
   }
 
-  private run(path: number, skb: Skb): number {
-    if (path === PATH_IN) return this.net.input(skb);
-    if (path === PATH_OUT) return this.net.output(skb);
-    return this.net.forward(skb);
+  private run(path: number, skb: Skb, family: number): number {
+    if (path === PATH_IN) return this.net.input(skb, family);
+    if (path === PATH_OUT) return this.net.output(skb, family);
+    return this.net.forward(skb, family);
   }
 
   /** --trace: the packet's line comes before the events it causes. */
-  private traced(rec: CaptureRecord, path: number, skb: Skb): void {
+  private traced(rec: CaptureRecord, path: number, skb: Skb, family: number): void {
     const probe = this.probe!;
     // Expiries due before this packet print before its trace line.
     this.net.syncClock();
     probe.reset();
     this.out.hold();
     // Read the packet before the hooks: a helper may rewrite it.
-    const facts = packetFacts(skb.data, skb.nhoff, skb.len);
+    const facts = packetFacts(family, skb.data, skb.nhoff, skb.len);
     const data = skb.data;
-    const v = this.run(path, skb);
+    const v = this.run(path, skb, family);
     if (v === NF_DROP) this.counters.dropped++;
     const entry: TraceEntry = {
       n: rec.index,
@@ -137,7 +147,7 @@ export class Replayer {
       n: rec.index,
       tsUs: rec.tsUs,
       path: PATH_NAMES[path]!,
-      facts: packetFacts(skb.data, skb.nhoff, skb.len),
+      facts: packetFacts(FAMILY_IPV4, skb.data, skb.nhoff, skb.len),
       ct: 'DROPPED_BEFORE_CONNTRACK',
       state: '',
       verdict: 'DROP',
@@ -171,12 +181,20 @@ export class Replayer {
 }
 
 /**
- * A locally sent packet skips ip_rcv, but a capture may still show link padding after
- * it: keep conntrack's length to the IP total length when that is consistent.
+ * A locally sent packet skips the receive checks, but a capture may still show link
+ * padding after it: keep conntrack's length to the IP total length (IPv6: 40 + payload
+ * length) when that is consistent.
  */
-function trimToTotalLength(skb: Skb): void {
-  if (skb.len < 20) return;
+function trimToTotalLength(family: number, skb: Skb): void {
   const d = skb.data;
-  const tot = (d[skb.nhoff + 2]! << 8) | d[skb.nhoff + 3]!;
-  if (tot >= 20 && tot < skb.len) skb.len = tot;
+  const nh = skb.nhoff;
+  if (family === FAMILY_IPV4) {
+    if (skb.len < 20) return;
+    const tot = (d[nh + 2]! << 8) | d[nh + 3]!;
+    if (tot >= 20 && tot < skb.len) skb.len = tot;
+    return;
+  }
+  if (skb.len < 40) return;
+  const tot = 40 + ((d[nh + 4]! << 8) | d[nh + 5]!);
+  if (tot < skb.len) skb.len = tot;
 }
