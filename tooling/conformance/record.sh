@@ -89,14 +89,34 @@ wait_for() {  # wait_for FILE_OR_TEST SECONDS
 # ------------------------------------------------------------------ topology
 ip netns add "$CLI"
 ip netns add "$SRV"
+V6=0
+[[ $SC_FAMILY == ipv4 ]] || V6=1
 for ns in "$CLI" "$SRV"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+  if [[ $V6 == 0 ]]; then
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+  else
+    # IPv6 on, quiet: no DAD, no router solicitations or RA processing, no link-local
+    # address (only 2001:db8::/32 on the wire), MLD reports over within ~20 ms of link up
+    for c in all default; do
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.disable_ipv6=0
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.accept_dad=0
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.accept_ra=0
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.router_solicitations=0
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.addr_gen_mode=1
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.mldv2_unsolicited_report_interval=10
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.mldv1_unsolicited_report_interval=10
+    done
+  fi
   ip netns exec "$ns" ip link set lo up
 done
 in_cli ip link add "$CLI_IF" address "$CLI_MAC" type veth peer name "$SRV_IF" address "$SRV_MAC" netns "$SRV"
 in_cli ip addr add 198.18.0.1/24 dev "$CLI_IF"
 in_srv ip addr add 198.18.0.2/24 dev "$SRV_IF"
+if [[ $V6 == 1 ]]; then
+  in_cli ip -6 addr add 2001:db8::1/64 dev "$CLI_IF" nodad
+  in_srv ip -6 addr add 2001:db8::2/64 dev "$SRV_IF" nodad
+fi
 # no offloads: every packet in the pcap is a real wire packet with a correct checksum
 for spec in "$CLI:$CLI_IF" "$SRV:$SRV_IF"; do
   ip netns exec "${spec%%:*}" ethtool -K "${spec#*:}" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
@@ -106,7 +126,12 @@ in_srv ip link set "$SRV_IF" up
 # static neighbours: no ARP in the capture
 in_cli ip neigh replace 198.18.0.2 lladdr "$SRV_MAC" dev "$CLI_IF" nud permanent
 in_srv ip neigh replace 198.18.0.1 lladdr "$CLI_MAC" dev "$SRV_IF" nud permanent
+if [[ $V6 == 1 ]]; then
+  in_cli ip -6 neigh replace 2001:db8::2 lladdr "$SRV_MAC" dev "$CLI_IF" nud permanent
+  in_srv ip -6 neigh replace 2001:db8::1 lladdr "$CLI_MAC" dev "$SRV_IF" nud permanent
+fi
 wait_for "in_cli ip -br link show $CLI_IF | grep -q UP" 5
+[[ $V6 == 0 ]] || sleep 0.5   # the link-up MLD reports are sent before the capture starts
 
 # client-side nft (no conntrack rules there; e.g. drop own RSTs for crafted TCP)
 if [[ -n $SC_CLI_NFT ]]; then
@@ -127,12 +152,14 @@ fi
 
 # ------------------------------------------------------------------ observer: conntrack users
 in_srv nft -f - <<'EOF'
-table ip ctrk {
+table inet ctrk {
 	ct helper ftp-std {
 		type "ftp" protocol tcp;
+		l3proto inet;
 	}
 	ct helper tftp {
 		type "tftp" protocol udp;
+		l3proto inet;
 	}
 	chain prerouting {
 		type filter hook prerouting priority filter; policy accept;
@@ -201,6 +228,7 @@ in_srv conntrack -S >"$OUT/stats.txt"
 in_srv conntrack -S expect >"$OUT/stats-expect.txt" 2>/dev/null || true
 in_srv nft list ruleset >"$OUT/nft.txt"
 in_srv cat /proc/net/snmp /proc/net/netstat >"$OUT/snmp.txt"
+[[ $V6 == 0 ]] || in_srv cat /proc/net/snmp6 >>"$OUT/snmp.txt"
 
 for p in $EV_PID $EXP_PID $TCPDUMP_PID; do kill -INT "$p" 2>/dev/null || true; done
 for p in $EV_PID $EXP_PID $TCPDUMP_PID; do wait "$p" 2>/dev/null || true; done
@@ -221,14 +249,18 @@ import json, os, sys, datetime
 name, out, iface, sysctls, t0, t1, tl, pw, scmeta = sys.argv[1:]
 sc = json.loads(scmeta)
 sysctls = json.loads(sysctls)
+fam = sc["family"]
+local = {"ipv4": ["198.18.0.2"], "ipv6": ["2001:db8::2"], "both": ["198.18.0.2", "2001:db8::2"]}[fam]
+client = {"ipv4": "198.18.0.1", "ipv6": "2001:db8::1", "both": ["198.18.0.1", "2001:db8::1"]}[fam]
 meta = {
     "name": name,
     "description": sc["description"],
     "kernel": os.uname().release,
     "recorded": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "observer": "srv",
-    "local": ["198.18.0.2"],
-    "client": "198.18.0.1",
+    "family": fam,
+    "local": local,
+    "client": client,
     "interface": iface,
     "linktype": "EN10MB",
     "sysctls": dict(sorted(sysctls.items())),

@@ -35,6 +35,7 @@ export async function conformFixture(f: Fixture): Promise<FixtureOutcome> {
     );
   if (run.exitCode !== 0) ev.problems.push(`replay exit code ${run.exitCode}: ${run.stderr.trim()}`);
   if (run.helperError !== null) ev.problems.push(`helper: ${run.helperError}`);
+  for (const e of run.sysctlErrors) ev.problems.push(`sysctl: ${e}`);
 
   const expectEvents = compareLines(f.expectEvents, run.expectEvents, 'expect-events');
 

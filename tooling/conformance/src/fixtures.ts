@@ -10,7 +10,10 @@ export interface Meta {
   name: string;
   description?: string;
   local: string[];
-  client?: string;
+  /** The client address (a list when the scenario used both families). */
+  client?: string | string[];
+  /** "ipv4" (recordings before IPv6 have no field), "ipv6" or "both". */
+  family?: string;
   sysctls?: Record<string, string>;
   helpers?: { name: string; proto: string; port: number }[];
   expect?: string;

@@ -63,8 +63,9 @@ export function parseEventLine(raw: string, index: number): EventLine | null {
   const t = TAG_RE.exec(rest);
   if (t === null) return null;
   let body = rest.slice(t[0].length).trimEnd();
-  // conn lines start with the l4 protocol name then its number; expectation lines with a timeout
-  if (!/^[a-z]+\s+\d+ /.test(body)) return null;
+  // conn lines start with the l4 protocol name (icmpv6 has digits) then its number;
+  // expectation lines with a timeout
+  if (!/^[a-z][a-z0-9-]*\s+\d+ /.test(body)) return null;
   const idm = ID_RE.exec(body);
   const id = idm ? idm[1]! : '';
   if (idm) body = body.slice(0, idm.index);

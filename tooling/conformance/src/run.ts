@@ -1,4 +1,4 @@
-import { ipv4Offset, readCapture, replay, UsageError } from '@ctrack/cli';
+import { FAMILY_IPV6, LinkDecoder, packetFacts, readCapture, replay, UsageError } from '@ctrack/cli';
 import { CONNTRACK_S_FIELDS, VirtualClock } from '@ctrack/core';
 import { formatConntrack, formatExpect } from '@ctrack/ecache';
 import { nfCtExpectations } from '@ctrack/expect';
@@ -19,7 +19,7 @@ const ID_SEED = 0x1d;
 
 /** One packet of the capture, as far as the comparison needs it. */
 export interface PacketInfo {
-  /** IPv4 total length (what nft counts), or null for a non-IPv4 frame. */
+  /** IP length (what nft counts: IPv4 total length, IPv6 40 + payload length), or null for a non-IP frame. */
   ipLen: number | null;
   src: string;
   proto: number;
@@ -34,6 +34,8 @@ export interface CtrackRun {
   notes: string[];
   /** The helper could not be loaded: the replay ran without it. */
   helperError: string | null;
+  /** Recorded sysctls ctrack does not know (no loaded module registers them): replayed without them. */
+  sysctlErrors: string[];
   /** Conn events of `--events -o timestamp,id --drain` (times = ctrack's packet clock). */
   events: EventLine[];
   /** Expectation event lines (`conntrack -E expect` format), timestamp stripped. */
@@ -52,29 +54,27 @@ export interface CtrackRun {
   exitCode: number;
 }
 
-const ipStr = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-
-/** Read the capture once for IP lengths and ports (nft bytes; which helpers matter). */
+/**
+ * Read the capture once for IP lengths and ports (nft bytes; which helpers matter):
+ * the CLI's own link decoding and packet reading, so both families are read alike.
+ */
 export async function readPackets(pcap: string): Promise<Map<number, PacketInfo>> {
   const out = new Map<number, PacketInfo>();
+  const link = new LinkDecoder();
   await readCapture(pcap, (rec) => {
-    const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
-    if (l3 < 0 || rec.caplen - l3 < 20) {
+    const family = link.decode(rec.linktype, rec.data, rec.offset, rec.caplen);
+    const nh = rec.offset + link.nhoff;
+    const len = rec.caplen - link.nhoff;
+    const f = family < 0 ? null : packetFacts(family, rec.data, nh, len);
+    if (f === null) {
       out.set(rec.index, { ipLen: null, src: '', proto: -1, dport: null });
       return;
     }
     const b = rec.data;
-    const nh = rec.offset + l3;
-    const ihl = (b[nh]! & 0x0f) << 2;
-    const proto = b[nh + 9]!;
-    const firstFrag = ((b[nh + 6]! & 0x1f) | b[nh + 7]!) === 0;
-    const hasPorts = firstFrag && (proto === 6 || proto === 17) && rec.caplen - l3 >= ihl + 4;
-    out.set(rec.index, {
-      ipLen: (b[nh + 2]! << 8) | b[nh + 3]!,
-      src: ipStr(b, nh + 12),
-      proto,
-      dport: hasPorts ? (b[nh + ihl + 2]! << 8) | b[nh + ihl + 3]! : null,
-    });
+    // what nft counts: the IPv4 total length, or the IPv6 header plus its payload length
+    const ipLen =
+      family === FAMILY_IPV6 ? 40 + ((b[nh + 4]! << 8) | b[nh + 5]!) : (b[nh + 2]! << 8) | b[nh + 3]!;
+    out.set(rec.index, { ipLen, src: f.src, proto: f.proto, dport: f.dport });
   });
   return out;
 }
@@ -151,7 +151,7 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
   const base = {
     input: f.pcap,
     local: d.local,
-    sysctl: d.sysctl,
+    sysctl: d.sysctl as readonly string[],
     modules: d.modules,
     progress: false as const,
     hashSeed: HASH_SEED,
@@ -168,16 +168,26 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
     drain: true,
     stdout: (t: string) => void (out += t),
   });
-  let r1: Awaited<ReturnType<typeof replay>>;
-  try {
-    r1 = await replay(eventsOpts());
-  } catch (e) {
-    if (!(e instanceof UsageError) || helpers.length === 0) throw e;
-    helperError = e.message;
-    notes.push(`${e.message}: replayed without --helper ${helpers.join(',')}`);
-    helpers = [];
-    out = '';
-    r1 = await replay(eventsOpts());
+  const sysctlErrors: string[] = [];
+  let r1: Awaited<ReturnType<typeof replay>> | null = null;
+  while (r1 === null) {
+    try {
+      r1 = await replay(eventsOpts());
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      out = '';
+      // A sysctl no loaded module registers: drop it, the rest of the fixture is still compared.
+      const bad = base.sysctl.find((s) => e.message.startsWith(`--sysctl ${s}:`));
+      if (bad !== undefined) {
+        sysctlErrors.push(e.message);
+        notes.push(`${e.message}: replayed without it`);
+        base.sysctl = base.sysctl.filter((s) => s !== bad);
+      } else if (helpers.length > 0) {
+        helperError = e.message;
+        notes.push(`${e.message}: replayed without --helper ${helpers.join(',')}`);
+        helpers = [];
+      } else throw e;
+    }
   }
   const events: EventLine[] = [];
   const expectEvents: string[] = [];
@@ -211,9 +221,16 @@ export async function runCtrack(f: Fixture): Promise<CtrackRun> {
   for (const k of CONNTRACK_S_FIELDS) stats[k] = net.stats[k];
 
   return {
-    argv: argvOf(f.pcap, { ...d, helpers }, ['--events', '-o', 'timestamp,id', '--trace', '--drain']),
+    argv: argvOf(f.pcap, { ...d, sysctl: [...base.sysctl], helpers }, [
+      '--events',
+      '-o',
+      'timestamp,id',
+      '--trace',
+      '--drain',
+    ]),
     notes,
     helperError,
+    sysctlErrors,
     events,
     expectEvents,
     trace,
