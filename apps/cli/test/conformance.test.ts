@@ -5,6 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { run } from './support/run.js';
 
 const ROOT = fileURLToPath(new URL('../../../tooling/conformance/fixtures/', import.meta.url));
+/**
+ * The conformance suite's list of checks ctrack does not match yet (tooling/conformance
+ * README "Replay test"): a fixture whose `events` check is listed runs as `it.fails` here
+ * too, so it fails loudly once it matches.
+ */
+const KNOWN = fileURLToPath(new URL('../../../tooling/conformance/known-failures.json', import.meta.url));
+const knownEvents = (name: string): string | undefined =>
+  existsSync(KNOWN)
+    ? (JSON.parse(readFileSync(KNOWN, 'utf8')) as { fixtures?: Record<string, { events?: string }> })
+        .fixtures?.[name]?.events
+    : undefined;
 
 interface Meta {
   local: string[];
@@ -16,12 +27,12 @@ interface Meta {
  * every scenario; tftp is not bundled: its plugin package is loaded with --module.
  */
 const helperArgs = (name: string): string[] => {
-  if (name.startsWith('ftp-')) return ['--helper', 'ftp'];
+  if (/^(ipv6-)?ftp-/.test(name)) return ['--helper', 'ftp'];
   if (name.startsWith('tftp-')) return ['--module', '@ctrack/helper-tftp', '--helper', 'tftp'];
   return [];
 };
 /** Expectation events (`conntrack -E expect`) go to expect-events.txt, not events.txt. */
-const isConnEvent = (l: string) => /^\s*\[(NEW|UPDATE|DESTROY)\] [a-z]+ +\d+ /.test(l);
+const isConnEvent = (l: string) => /^\s*\[(NEW|UPDATE|DESTROY)\] [a-z][a-z0-9-]* +\d+ /.test(l);
 
 /** An event line without the timestamp column and the conn id (-o id; random per boot). */
 const norm = (l: string) => l.replace(/^\[[\d. ]+\]\t/, '').replace(/ id=\d+$/, '');
@@ -43,7 +54,9 @@ describe('kernel recordings replayed by the CLI', () => {
   });
 
   for (const name of scenarios) {
-    it(`${name}: --events --local prints the kernel's events`, async () => {
+    const known = knownEvents(name);
+    const test = known === undefined ? it : it.fails;
+    test(`${name}: --events --local prints the kernel's events${known ? ` (known failure: ${known})` : ''}`, async () => {
       const dir = join(ROOT, name);
       const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
       const sysctls = Object.entries(meta.sysctls ?? {})
