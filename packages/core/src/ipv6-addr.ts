@@ -5,19 +5,12 @@
  * plus inet_ntop's dotted tail for IPv4-compatible (`::a.b.c.d`) and IPv4-mapped
  * (`::ffff:a.b.c.d`) addresses. Not for the hot path (builds strings).
  *
- * Two inputs: 16 bytes in network order (`ipv6ToString(bytes, off)`), or the four
- * big-endian 32-bit words of the address, signed or unsigned (`ipv6WordsToString`).
+ * An address is its four big-endian 32-bit words (w0 = the first four bytes), int32 as a
+ * tuple stores them (`| 0`) or u32: `ipv6ToString` takes either, `parseIpv6` returns int32.
  */
 
-/** Text of the address in `b[off .. off+16)`. */
-export function ipv6ToString(b: Uint8Array, off = 0): string {
-  const w = new Array<number>(8);
-  for (let i = 0; i < 8; i++) w[i] = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
-  return format(w);
-}
-
 /** Text of the address whose big-endian 32-bit words are w0..w3 (int32 or u32 form). */
-export function ipv6WordsToString(w0: number, w1: number, w2: number, w3: number): string {
+export function ipv6ToString(w0: number, w1: number, w2: number, w3: number): string {
   const w: number[] = [];
   for (const x of [w0, w1, w2, w3]) w.push((x >>> 16) & 0xffff, x & 0xffff);
   return format(w);
@@ -59,9 +52,10 @@ function format(w: number[]): string {
 
 /**
  * Parse IPv6 text (full, `::`-compressed, any hex case, optional dotted IPv4 tail) to
- * its 16 bytes; null when it is not one (zone ids such as `%eth0` are not addresses).
+ * its four words as int32 (tuple form); null when it is not one (zone ids such as
+ * `%eth0` are not addresses).
  */
-export function parseIpv6(s: string): Uint8Array | null {
+export function parseIpv6(s: string): [number, number, number, number] | null {
   if (s.length < 2 || s.length > 45) return null;
   const halves = s.split('::');
   if (halves.length > 2) return null;
@@ -89,11 +83,7 @@ export function parseIpv6(s: string): Uint8Array | null {
   if (head === null || tail === null) return null;
   const n = head.length + tail.length;
   if (halves.length === 2 ? n > 7 : n !== 8) return null;
-  const w = [...head, ...new Array<number>(8 - n).fill(0), ...tail];
-  const b = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    b[2 * i] = w[i]! >>> 8;
-    b[2 * i + 1] = w[i]! & 0xff;
-  }
-  return b;
+  const g = [...head, ...new Array<number>(8 - n).fill(0), ...tail];
+  const w = (i: number) => (g[i]! << 16) | g[i + 1]! | 0;
+  return [w(0), w(2), w(4), w(6)];
 }

@@ -346,32 +346,29 @@ export class Netns {
     return NF_ACCEPT;
   }
 
-  /**
-   * A packet to this host: PRE_ROUTING then LOCAL_IN, on the hooks of family `pf`
-   * (NFPROTO_IPV4 or NFPROTO_IPV6). Returns the final verdict.
-   */
-  input(skb: Skb, pf = NFPROTO_IPV4): number {
-    return this.path(skb, pf, NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, -1);
+  /** A packet to this host: PRE_ROUTING then LOCAL_IN. Returns the final verdict. */
+  input(skb: Skb): number {
+    return this.path(skb, NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, -1);
   }
 
   /** A packet from this host: LOCAL_OUT then POST_ROUTING. */
-  output(skb: Skb, pf = NFPROTO_IPV4): number {
-    return this.path(skb, pf, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, -1);
+  output(skb: Skb): number {
+    return this.path(skb, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, -1);
   }
 
   /** A forwarded packet: PRE_ROUTING, FORWARD, POST_ROUTING. */
-  forward(skb: Skb, pf = NFPROTO_IPV4): number {
-    return this.path(skb, pf, NF_INET_PRE_ROUTING, NF_INET_FORWARD, NF_INET_POST_ROUTING);
+  forward(skb: Skb): number {
+    return this.path(skb, NF_INET_PRE_ROUTING, NF_INET_FORWARD, NF_INET_POST_ROUTING);
   }
 
-  private path(skb: Skb, pf: number, h1: number, h2: number, h3: number): number {
+  private path(skb: Skb, h1: number, h2: number, h3: number): number {
     if (this.running) throw new CtError('EBUSY', 'packet path re-entered');
     this.running = true;
     try {
       this.syncClock();
-      let v = this.nfHook(h1, skb, 0, pf);
-      if (v === NF_ACCEPT) v = this.nfHook(h2, skb, 0, pf);
-      if (v === NF_ACCEPT && h3 >= 0) v = this.nfHook(h3, skb, 0, pf);
+      let v = this.nfHook(h1, skb);
+      if (v === NF_ACCEPT) v = this.nfHook(h2, skb);
+      if (v === NF_ACCEPT && h3 >= 0) v = this.nfHook(h3, skb);
       if (v !== NF_STOLEN) this.release(skb);
       return v;
     } finally {

@@ -47,8 +47,11 @@ export function parseUntil(v: string, lastUs: number): number {
 export function parseLocal(addr: string): Uint8Array {
   const a = parseIpv4(addr);
   if (a >= 0) return Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
-  const b = parseIpv6(addr);
-  if (b === null) throw new UsageError(`--local: "${addr}" is not an IPv4 or IPv6 address`);
+  const w = parseIpv6(addr);
+  if (w === null) throw new UsageError(`--local: "${addr}" is not an IPv4 or IPv6 address`);
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  for (let i = 0; i < 4; i++) v.setInt32(4 * i, w[i]!);
   return b;
 }
 

@@ -70,7 +70,7 @@ export class Replayer {
     }
     c.tracked++;
     if (this.probe === null) {
-      if (this.run(path, skb, family) === NF_DROP) c.dropped++;
+      if (this.run(path, skb) === NF_DROP) c.dropped++;
     } else {
       this.traced(rec, path, skb, family);
     }
@@ -105,10 +105,11 @@ export class Replayer {
     );
   }
 
-  private run(path: number, skb: Skb, family: number): number {
-    if (path === PATH_IN) return this.net.input(skb, family);
-    if (path === PATH_OUT) return this.net.output(skb, family);
-    return this.net.forward(skb, family);
+  /** The net's paths run the hooks of the packet's own family (its version nibble). */
+  private run(path: number, skb: Skb): number {
+    if (path === PATH_IN) return this.net.input(skb);
+    if (path === PATH_OUT) return this.net.output(skb);
+    return this.net.forward(skb);
   }
 
   /** --trace: the packet's line comes before the events it causes. */
@@ -121,7 +122,7 @@ export class Replayer {
     // Read the packet before the hooks: a helper may rewrite it.
     const facts = packetFacts(family, skb.data, skb.nhoff, skb.len);
     const data = skb.data;
-    const v = this.run(path, skb, family);
+    const v = this.run(path, skb);
     if (v === NF_DROP) this.counters.dropped++;
     const entry: TraceEntry = {
       n: rec.index,

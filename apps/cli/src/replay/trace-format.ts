@@ -122,7 +122,12 @@ function packetFacts6(b: Uint8Array, nh: number, len: number): PacketFacts | nul
       p += (b[p + 1]! + 1) * 8;
     }
   }
-  return l4Facts(6, ipv6ToString(b, nh + 8), ipv6ToString(b, nh + 24), next, b, p, end, l4ok);
+  return l4Facts(6, addr6(b, nh + 8), addr6(b, nh + 24), next, b, p, end, l4ok);
+}
+
+function addr6(b: Uint8Array, o: number): string {
+  const w = (i: number) => (b[o + i]! << 24) | (b[o + i + 1]! << 16) | (b[o + i + 2]! << 8) | b[o + i + 3]!;
+  return ipv6ToString(w(0), w(4), w(8), w(12));
 }
 
 function l4Facts(
