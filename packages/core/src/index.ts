@@ -31,7 +31,6 @@ export * from './helper.js';
 export * from './helper-ext.js';
 export * from './hooks.js';
 export * from './indexed-heap.js';
-export * from './ipv6-addr.js';
 export * from './jhash.js';
 export * from './kernel.js';
 export * from './l3proto.js';

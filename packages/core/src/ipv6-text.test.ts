@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ipv6ToString, parseIpv6 } from './ipv6-addr.js';
 import { PROPERTY_TIMEOUT_MS } from './testing/limits.js';
+import { ipv6ToString, parseIpv6 } from './tuple.js';
 
 const words = (s: string): [number, number, number, number] => {
   const w = parseIpv6(s);
