@@ -1,7 +1,7 @@
 import type { Conn } from './conn.js';
 import { NF_ACCEPT } from './constants.js';
 import type { HookState } from './hooks.js';
-import type { L4Proto } from './l4proto.js';
+import { type L4Proto, normalizeL4Proto } from './l4proto.js';
 import { nfCtRefreshAcct } from './refresh.js';
 import type { Skb } from './skb.js';
 import type { Tuple } from './tuple.js';
@@ -11,7 +11,7 @@ import type { Tuple } from './tuple.js';
  * Both `u` fields are 0, so one conn per (saddr, daddr, proto); one timeout
  * (nf_conntrack_generic_timeout, 600 s); never ASSURED.
  */
-export const genericL4Proto: L4Proto = {
+export const genericL4Proto: L4Proto = normalizeL4Proto({
   l3proto: 0,
   l4proto: 255,
   name: 'unknown',
@@ -30,4 +30,4 @@ export const genericL4Proto: L4Proto = {
     nfCtRefreshAcct(ct, ctinfo, skb, net.genericTimeout.value * net.hz);
     return NF_ACCEPT;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { MAX_NF_CT_PROTO, NFPROTO_NUMPROTO } from './constants.js';
 import { CtError } from './errors.js';
 import { genericL4Proto } from './generic.js';
-import type { L4Proto } from './l4proto.js';
+import { type L4Proto, normalizeL4Proto } from './l4proto.js';
 import type { RegistrationLog } from './registration-log.js';
 
 /** What the l4 registry needs from the kernel: per-netns setup and teardown. */
@@ -19,6 +19,8 @@ export interface L4ProtoHost {
  */
 export class L4ProtoRegistry {
   private readonly arrays: (L4Proto[] | undefined)[] = new Array(NFPROTO_NUMPROTO).fill(undefined);
+  /** The registered (normalized) descriptor of each author's descriptor. */
+  private readonly registered = new Map<L4Proto, L4Proto>();
 
   constructor(
     private readonly log: RegistrationLog,
@@ -55,25 +57,31 @@ export class L4ProtoRegistry {
         `l4proto slot (${proto.l3proto}, ${proto.l4proto}) is taken by ${arr[proto.l4proto]!.name}`,
       );
     }
-    this.host.attachL4(proto); // sysctl registration failure leaves the slot unchanged
-    arr[proto.l4proto] = proto;
+    const fixed = normalizeL4Proto(proto);
+    this.host.attachL4(fixed); // sysctl registration failure leaves the slot unchanged
+    arr[proto.l4proto] = fixed;
+    this.registered.set(proto, fixed);
     this.log.record(
       () => this.isRegistered(proto) && this.unregister(proto),
       `l4proto ${proto.name} (${proto.l3proto}, ${proto.l4proto})`,
     );
   }
 
+  /** Unregister `proto` (the author's descriptor, or the registered one `find` returns). */
   unregister(proto: L4Proto): void {
     const arr = this.arrays[proto.l3proto];
-    if (arr === undefined || arr[proto.l4proto] !== proto) {
+    const fixed = this.registered.get(proto) ?? proto;
+    if (arr === undefined || arr[proto.l4proto] !== fixed || fixed === genericL4Proto) {
       throw new CtError('EINVAL', `l4proto ${proto.name} is not registered`);
     }
     arr[proto.l4proto] = genericL4Proto;
-    this.host.detachL4(proto);
+    for (const [k, v] of this.registered) if (v === fixed) this.registered.delete(k);
+    this.host.detachL4(fixed);
   }
 
   isRegistered(proto: L4Proto): boolean {
-    return this.arrays[proto.l3proto]?.[proto.l4proto] === proto;
+    const fixed = this.registered.get(proto) ?? proto;
+    return fixed !== genericL4Proto && this.arrays[proto.l3proto]?.[proto.l4proto] === fixed;
   }
 
   /** __nf_ct_l4proto_find: the slot, or the generic tracker. */

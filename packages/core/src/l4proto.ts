@@ -62,3 +62,34 @@ export interface L4Proto {
   readonly tupleToNlattr?: unknown;
   readonly nlattrTupleSize?: () => number;
 }
+
+/**
+ * The fixed shape every registered tracker has (nf_ct_l4proto_register copies the
+ * author's descriptor into it): every member present, in this order, an absent
+ * optional one as `undefined` (`allowClash` as a boolean). Trackers written as
+ * different object literals would otherwise have different hidden classes, and the
+ * packet path's `l4.error`/`l4.packet` loads would turn polymorphic.
+ */
+export function normalizeL4Proto(p: L4Proto): L4Proto {
+  return {
+    l3proto: p.l3proto,
+    l4proto: p.l4proto,
+    name: p.name,
+    pktToTuple: p.pktToTuple,
+    invertTuple: p.invertTuple,
+    error: p.error,
+    new: p.new,
+    packet: p.packet,
+    allowClash: p.allowClash === true,
+    canEarlyDrop: p.canEarlyDrop,
+    destroy: p.destroy,
+    printConntrack: p.printConntrack,
+    printTuple: p.printTuple,
+    sysctls: p.sysctls,
+    initNet: p.initNet,
+    toNlattr: p.toNlattr,
+    nlattrSize: p.nlattrSize,
+    tupleToNlattr: p.tupleToNlattr,
+    nlattrTupleSize: p.nlattrTupleSize,
+  };
+}

