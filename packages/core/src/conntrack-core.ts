@@ -165,7 +165,8 @@ function initConntrack(
   if (max !== 0 && net.count > max && !earlyDrop(net, raw)) {
     net.earlyDropFlag = true;
     net.count--;
-    net.kernel.log(
+    net.kernel.logRatelimited(
+      net,
       net.isInitNet
         ? 'nf_conntrack: table full, dropping packet'
         : `nf_conntrack: table full in netns ${net.inum}, dropping packet`,

@@ -9,6 +9,7 @@ import { Kernel } from './kernel.js';
 import type { L4Proto } from './l4proto.js';
 import type { CtModule } from './module.js';
 import type { Netns } from './netns.js';
+import { NF_CT_BUCKETS_MAX } from './sysctl.js';
 import { defineToken } from './token.js';
 import { EXTENSIONS, HELPERS, HOOKS, L3PROTOS, L4PROTOS } from './tokens.js';
 
@@ -274,6 +275,19 @@ describe('sysctls (docs/sysctl.md "Core")', () => {
     // a netns created afterwards uses the new size
     expect(newNet(k).table.size).toBe(1024);
     expectCode(() => a.sysctl.set('nf_conntrack_buckets', 0), 'EINVAL');
+  });
+
+  it('nf_conntrack_buckets is bounded (README "Sysctl bounds"): too large is EINVAL, nothing allocated', () => {
+    const k = new Kernel();
+    const a = newNet(k);
+    // Before the bound, 2147483647 passed validation and the resize ran V8 out of memory.
+    for (const v of [2147483647, 100_000_000, NF_CT_BUCKETS_MAX + 1]) {
+      expectCode(() => a.sysctl.set('nf_conntrack_buckets', v), 'EINVAL');
+      expectCode(() => a.sysctl.set('nf_conntrack_buckets', String(v)), 'EINVAL');
+    }
+    expect(a.table.size).toBe(262144);
+    expect(a.sysctl.get('nf_conntrack_buckets')).toBe(262144);
+    expect(() => a.sysctl.set('nf_conntrack_buckets', 2147483647)).toThrow(/1\.\.16777216/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { acctExtension } from './acct.js';
-import { IPCT_HELPER } from './constants.js';
+import { HZ, IPCT_HELPER, US_PER_JIFFY } from './constants.js';
 import { CtError } from './errors.js';
 import { ExtensionRegistry } from './extend.js';
 import { type Helper, HelperRegistry } from './helper.js';
@@ -14,6 +14,7 @@ import type { CtModule, LoadedModule } from './module.js';
 import { isThenable, LoaderContext } from './module-context.js';
 import { missingModuleHint } from './module-packages.js';
 import { Netns, type NetnsOptions } from './netns.js';
+import { netRatelimitState } from './ratelimit.js';
 import { RegistrationLog, unwind } from './registration-log.js';
 import { ServiceSlots } from './services.js';
 import { Sysctl, type SysctlDef } from './sysctl.js';
@@ -67,6 +68,8 @@ export class Kernel {
   private readonly catalog = new Map<string, CtModule>();
   private readonly globals = new Map<string, Sysctl>();
   private readonly logFn: (line: string) => void;
+  /** net_ratelimit_state, shared by every netns (ratelimit.ts). */
+  private readonly netRatelimit = netRatelimitState(HZ);
   private nextInum = 0xf0000000;
 
   constructor(opts: KernelOptions = {}) {
@@ -105,6 +108,16 @@ export class Kernel {
 
   log(line: string): void {
     this.logFn(line);
+  }
+
+  /**
+   * net_warn_ratelimited / net_info_ratelimited: log `line` unless the kernel-wide
+   * net_ratelimit state (10 per 5 s, ratelimit.ts) suppresses it; the count of suppressed
+   * lines is logged when the next interval starts. `net` gives the time.
+   */
+  logRatelimited(net: Netns, line: string): void {
+    const abs = Math.floor(net.nowUs / US_PER_JIFFY);
+    if (this.netRatelimit.allow(abs, this.logFn)) this.logFn(line);
   }
 
   /** A shared knob for `nf_conntrack_max` and the other global sysctls. */

@@ -278,6 +278,7 @@ export class Netns {
       if (at > j) return;
       this.runTimers(at);
       which.run(at);
+      if (which === this.gc) this.gc.catchUp(j);
     }
   }
 

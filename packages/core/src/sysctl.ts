@@ -105,10 +105,20 @@ function parseSysctlValue(text: string): number {
   return Number(t);
 }
 
+/**
+ * The largest `nf_conntrack_buckets` ctrack allocates: 2^24 chain heads (128 MiB of
+ * pointers). The kernel's own bound (nf_ct_alloc_hashtable) is INT_MAX / 8 slots, above
+ * which the write fails with ENOMEM, and kvcalloc refuses a table over INT_MAX bytes; a
+ * JavaScript array of that length cannot be allocated at all (and past 2^25 elements V8
+ * makes it a slow dictionary), so ctrack stops at a size it can hold and rehash, 64 times
+ * the 6.18 default. Larger values are EINVAL, like 0 (packages/core/README.md "Sysctl bounds").
+ */
+export const NF_CT_BUCKETS_MAX = 1 << 24;
+
 /** Core knobs (docs/sysctl.md "Core" and the generic timeout), with 6.18's defaults. */
 export const CORE_SYSCTLS: readonly SysctlDef[] = [
   { name: 'nf_conntrack_max', default: 262144, global: true },
-  { name: 'nf_conntrack_buckets', default: 262144, global: true, min: 1 },
+  { name: 'nf_conntrack_buckets', default: 262144, global: true, min: 1, max: NF_CT_BUCKETS_MAX },
   { name: 'nf_conntrack_expect_max', default: 4096, global: true, min: 1 },
   { name: 'nf_conntrack_checksum', default: 1, max: 1 },
   { name: 'nf_conntrack_log_invalid', default: 0, max: 255 },

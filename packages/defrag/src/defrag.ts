@@ -155,8 +155,6 @@ export class DefragNet implements NetTimerSource, DefragState {
   private thead: FragQueue | null = null;
   private ttail: FragQueue | null = null;
   private readonly sysctlNames: string[] = [];
-  private logWindow = -Infinity;
-  private logCount = 0;
 
   constructor(readonly net: Netns) {
     this.seed = (Math.random() * 0x100000000) | 0;
@@ -497,14 +495,9 @@ export class DefragNet implements NetTimerSource, DefragState {
     q.tnext = null;
   }
 
-  /** net_info_ratelimited: at most 10 lines per 5 s. */
+  /** net_info_ratelimited: the kernel-wide net_ratelimit state (10 lines per 5 s). */
   private log(line: string): void {
-    const j = this.net.jiffies;
-    if (j - this.logWindow >= 5 * HZ) {
-      this.logWindow = j;
-      this.logCount = 0;
-    }
-    if (this.logCount++ < 10) this.net.kernel.log(line);
+    this.net.kernel.logRatelimited(this.net, line);
   }
 
   /** Live queues' keys (for listings and tests). */

@@ -194,6 +194,26 @@ describe('@ctrack/expect with a third-party helper', () => {
     L.net.sysctl.set('nf_conntrack_expect_max', 4096);
   });
 
+  it('an expectation flood past expect_max: "expectation table full" is net_ratelimited (10 per 5 s)', () => {
+    const L = lab();
+    L.net.sysctl.set('nf_conntrack_expect_max', 1);
+    const FULL = 'nf_conntrack: expectation table full';
+    // 40 control conns within 80 ms, each asking for one expectation: 1 fits, 39 are refused.
+    for (let i = 0; i < 40; i++) {
+      const ctl = L.send(C, S, 30000 + i, 7000).ct!;
+      L.send(S, C, 7000, 30000 + i);
+      expect(nfCtExpectRelated(expectFor(ctl, 8000 + i))).toBe(i === 0 ? 0 : -EMFILE);
+    }
+    expect(L.kernel.logs).toEqual(Array(10).fill(FULL));
+    // 6 s later the next refusal first reports the 29 suppressed lines.
+    L.clock.advance(6_000_000);
+    const ctl = L.send(C, S, 31000, 7000).ct!;
+    L.send(S, C, 7000, 31000);
+    expect(nfCtExpectRelated(expectFor(ctl, 9000))).toBe(-EMFILE);
+    expect(L.kernel.logs.slice(10)).toEqual(['net_ratelimit: 29 callbacks suppressed', FULL]);
+    L.net.sysctl.set('nf_conntrack_expect_max', 4096);
+  });
+
   it('max_expected per class evicts the oldest of that class of the master', () => {
     const L = lab();
     const ctl = L.send(C, S, 40000, 7000).ct!;

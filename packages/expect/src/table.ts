@@ -218,7 +218,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
       }
     }
     if (this.n >= this.max.value) {
-      this.net.kernel.log('nf_conntrack: expectation table full');
+      this.net.kernel.logRatelimited(this.net, 'nf_conntrack: expectation table full');
       return -EMFILE;
     }
     return 0;
