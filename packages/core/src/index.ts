@@ -42,6 +42,7 @@ export * from './netns.js';
 export * from './notifier.js';
 export * from './refresh.js';
 export * from './registration-log.js';
+export * from './siphash.js';
 export * from './skb.js';
 export * from './stats.js';
 export * from './sysctl.js';

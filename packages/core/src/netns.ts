@@ -35,7 +35,7 @@ import { Tuple } from './tuple.js';
 export interface NetnsOptions {
   /** Injected clock (VirtualClock for replay, RealClock live). */
   clock: Clock;
-  /** Hash seed (random when omitted); fix it for reproducible bucket order. */
+  /** Fixes the table's SipHash key for a reproducible bucket order; omitted, the key is random (crypto). */
   hashSeed?: number;
   /** Seed of the conn id sequence (ids are jhash of a counter with this key). */
   idSeed?: number;
@@ -130,8 +130,8 @@ export class Netns {
     this.tstamp = this.sysctl.handle('nf_conntrack_timestamp');
     this.events = this.sysctl.handle('nf_conntrack_events');
     this.genericTimeout = this.sysctl.handle('nf_conntrack_generic_timeout');
-    const seed = opts.hashSeed ?? ((Math.random() * 0xffffffff) >>> 0) + 1;
-    this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), seed);
+    // No seed: a random 128-bit key from crypto (nf_conntrack_hash_rnd).
+    this.table = new ConntrackTable(this.sysctl.get('nf_conntrack_buckets'), opts.hashSeed);
     this.state = { hook: 0, pf: NFPROTO_IPV4, net: this };
     this.services = new ServiceSlots(container, kernel.registrations, `netns ${this.inum}`);
     const cell = this.clock.cell;

@@ -1,6 +1,6 @@
 import type { Conn, TupleHash } from './conn.js';
-import { NFPROTO_IPV6 } from './constants.js';
-import { jhash2Tuple9FullInt, jhash2Tuple9Int, reciprocalScale } from './jhash.js';
+import { reciprocalScale } from './jhash.js';
+import { hashKey, siphash, TUPLE_HASH_LEN, tupleHashWords } from './siphash.js';
 import { type Tuple, tuple6Equal } from './tuple.js';
 
 /** Buckets are a multiple of 512 (a page of 8-byte chain heads), as the kernel rounds. */
@@ -10,31 +10,37 @@ export function roundBuckets(n: number): number {
 
 /**
  * The conntrack hash table (nf_conntrack_hash): chains of tuplehashes, both directions
- * of every confirmed conn linked at their chain heads. The raw hash is jhash2 over the
- * tuple's nine words (all 128 bits of an IPv6 address) with a random seed per table
- * (docs/core.md §3, the old rule), folded
- * with the zone id; the bucket is reciprocal_scale(hash, size).
+ * of every confirmed conn linked at their chain heads. The raw hash is 6.18's
+ * hash_conntrack_raw: SipHash-2-4 over the tuple's 39 bytes (all 128 bits of an IPv6
+ * address) under a random 128-bit key per table (nf_conntrack_hash_rnd, from
+ * crypto.getRandomValues) with the zone id xored into its first word (siphash.ts,
+ * docs/core.md §3); the bucket is reciprocal_scale(hash, size).
  */
 export class ConntrackTable {
   heads: (TupleHash | null)[];
   size: number;
-  /** int32. */
-  readonly seed: number;
+  /** The 128-bit SipHash key (k0 lo, k0 hi, k1 lo, k1 hi). */
+  readonly key: Int32Array;
+  /** The key with a zone id folded in, and the message words: reused, nothing allocated per hash. */
+  private readonly zoneKey = new Int32Array(4);
+  private readonly words = new Int32Array(10);
 
-  constructor(buckets: number, seed: number) {
+  /** `seed` fixes the key for a reproducible bucket order; without it the key is random. */
+  constructor(buckets: number, seed?: number) {
     this.size = roundBuckets(buckets);
     this.heads = new Array<TupleHash | null>(this.size).fill(null);
-    this.seed = seed | 0;
+    this.key = hashKey(seed);
   }
 
   /** hash_conntrack_raw: the raw 32-bit hash of `t` in `zone` (as int32; `bucket` takes it as is). */
   rawHash(t: Tuple, zone: number): number {
-    const meta = t.meta;
-    const initval = this.seed ^ zone ^ (t.dport << 16) ^ ((meta >> 8) & 0xff); // protonum
-    const w4 = (t.sport << 16) | (meta & 0xff); // src.u.all and l3num
-    if ((meta & 0xff) !== NFPROTO_IPV6) return jhash2Tuple9Int(t.src, w4, t.dst, initval);
-    const x = t.ip6!;
-    return jhash2Tuple9FullInt(t.src, x.src1, x.src2, x.src3, w4, t.dst, x.dst1, x.dst2, x.dst3, initval);
+    const m = this.words;
+    tupleHashWords(t, m);
+    if (zone === 0) return siphash(m, TUPLE_HASH_LEN, this.key);
+    const k = this.zoneKey;
+    k.set(this.key);
+    k[0] = k[0]! ^ zone; // key.key[0] ^= zoneid
+    return siphash(m, TUPLE_HASH_LEN, k);
   }
 
   bucket(raw: number): number {
