@@ -154,3 +154,23 @@ export function hashKey(seed?: number): Int32Array {
   }
   return key;
 }
+
+/** Bytes nf_ct_expect_dst_hash hashes: dst address (16), net mix (4), dport (2), l3num, protonum. */
+export const EXPECT_HASH_LEN = 24;
+
+/**
+ * nf_ct_expect_dst_hash's message: only the destination side (an expectation's source may
+ * be masked), zero-padded as the kernel's memset struct. The net mix is 0: each netns has
+ * its own table and key. `m` needs 8 words (3 of message, one for the length word).
+ */
+export function expectHashWords(t: Tuple, m: Int32Array): void {
+  const meta = t.meta;
+  m[0] = le32(t.dst); // dst_addr bytes 0..7
+  m[1] = 0;
+  m[2] = 0; // dst_addr bytes 8..15
+  m[3] = 0;
+  m[4] = 0; // net_mix
+  m[5] = le16(t.dport) | ((meta & 0xff) << 16) | (((meta >> 8) & 0xff) << 24); // dport, l3num, protonum
+  m[6] = 0;
+  m[7] = 0;
+}

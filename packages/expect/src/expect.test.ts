@@ -27,6 +27,7 @@ import {
   EBUSY,
   EMFILE,
   ESHUTDOWN,
+  type ExpectTable,
   expectModule,
   helperAssignModule,
   NF_CT_EXPECT_INACTIVE,
@@ -211,6 +212,28 @@ describe('@ctrack/expect with a third-party helper', () => {
     L.send(S, C, 7000, 31000);
     expect(nfCtExpectRelated(expectFor(ctl, 9000))).toBe(-EMFILE);
     expect(L.kernel.logs.slice(10)).toEqual(['net_ratelimit: 29 callbacks suppressed', FULL]);
+    L.net.sysctl.set('nf_conntrack_expect_max', 4096);
+  });
+
+  it('hashed by the destination tuple: 4096 expectations to one server cost a bucket each, not the whole list', () => {
+    const L = lab();
+    L.net.sysctl.set('nf_conntrack_expect_max', 8192);
+    const ctl = L.send(C, S, 40000, 7000).ct!;
+    L.send(S, C, 7000, 40000);
+    // An unlimited policy, so one master holds them all (passive FTP to one server).
+    nfctHelp(ctl)!.helper = { ...demo, expectPolicy: [{ maxExpected: 0, timeout: 300, name: 'bulk' }] };
+    const table = L.net.expect as ExpectTable;
+    expect(table.hsize).toBe(1024); // 262144 buckets / 256
+    for (let i = 0; i < 4096; i++) expect(nfCtExpectRelated(expectFor(ctl, 10000 + i))).toBe(0);
+    // Before: one list per destination address, every insert walked all earlier ones
+    // (4096 * 4095 / 2 = 8,386,560 compares).
+    expect(table.compared).toBeLessThan(4096 * 32);
+    const before = table.compared;
+    const data = L.send(C, S, 5555, 10000 + 1234);
+    expect(data.ctinfo).toBe(IP_CT_RELATED);
+    expect(L.send(C, S, 5556, 9999).ctinfo).toBe(IP_CT_NEW);
+    expect(table.compared - before).toBeLessThan(64);
+    expect(table.count()).toBe(4095);
     L.net.sysctl.set('nf_conntrack_expect_max', 4096);
   });
 

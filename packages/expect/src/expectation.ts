@@ -60,6 +60,8 @@ export class NfConntrackExpect implements Expectation {
   heapIndex = -1;
   /** @internal insertion sequence (timer tie order). */
   seq = 0;
+  /** @internal hash bucket while linked (nf_ct_expect_dst_hash of `tuple`). */
+  bucket = 0;
 
   constructor(master: Conn) {
     this.master = master;

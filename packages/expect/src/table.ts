@@ -1,9 +1,12 @@
 import {
   type Conn,
   ConnHelp,
+  EXPECT_HASH_LEN,
   type ExpectHook,
+  expectHashWords,
   extAdd,
   type Helper,
+  hashKey,
   IndexedHeap,
   IPEXP_DESTROY,
   IPEXP_NEW,
@@ -15,7 +18,9 @@ import {
   NF_CT_EXT_HELPER,
   nfCtPut,
   nfctHelp,
+  reciprocalScale,
   type Sysctl,
+  siphash,
   type Tuple,
 } from '@ctrack/core';
 import {
@@ -65,8 +70,10 @@ function expectClash(a: NfConntrackExpect, b: NfConntrackExpect): boolean {
 }
 
 /**
- * One netns' expectation table (docs/expect.md §2–§5): the hash by destination (each
- * destination's list newest first, as a kernel bucket is), every master's list (newest
+ * One netns' expectation table (docs/expect.md §2–§5): the hash of the destination side
+ * of the tuple (nf_ct_expect_dst_hash: SipHash of dst address, dport, l3num, protonum
+ * under a random key, nf_ct_expect_hsize buckets, each newest first as a kernel bucket
+ * is), every master's list (newest
  * first), the timers, and the ExpectHook the core calls from init_conntrack, delete
  * and helper unregister. A NetTimerSource: each expectation expires at its exact
  * deadline on the netns clock. It is registered with the netns only while it holds
@@ -76,8 +83,13 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
   readonly net: Netns;
   /** nf_conntrack_expect_max (global knob of the core). */
   private readonly max: Sysctl;
-  /** Linked expectations by destination address, newest first within each list. */
-  private readonly byDst = new Map<number, NfConntrackExpect[]>();
+  /** nf_ct_expect_hash: linked expectations by bucket, newest first within each. */
+  private readonly buckets: (NfConntrackExpect[] | undefined)[];
+  /** nf_ct_expect_hsize: the conntrack table size / 256, at least 1, fixed at creation. */
+  readonly hsize: number;
+  /** nf_ct_expect_hashrnd (crypto) and the reused message words: nothing allocated per hash. */
+  private readonly key = hashKey();
+  private readonly words = new Int32Array(8);
   /** Each master's expectations, newest first (nf_conn_help.expectations). */
   private readonly byMaster = new Map<Conn, NfConntrackExpect[]>();
   /** Every linked expectation in insertion order (listing, flush, helper unregister). */
@@ -86,10 +98,20 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
   private readonly timers = new ExpectTimers();
   private n = 0;
   private seq = 0;
+  /** Expectations compared by lookups and insert checks (the work a flood costs; tests count it). */
+  compared = 0;
 
   constructor(net: Netns) {
     this.net = net;
     this.max = net.sysctl.handle('nf_conntrack_expect_max');
+    this.hsize = Math.max(1, Math.floor(net.table.size / 256));
+    this.buckets = new Array<NfConntrackExpect[] | undefined>(this.hsize).fill(undefined);
+  }
+
+  /** nf_ct_expect_dst_hash: the bucket of the destination side of `t`. */
+  private bucket(t: Tuple): number {
+    expectHashWords(t, this.words);
+    return reciprocalScale(siphash(this.words, EXPECT_HASH_LEN, this.key), this.hsize);
   }
 
   // --- ExpectHook -------------------------------------------------------------------
@@ -158,9 +180,10 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
    */
   lookup(t: Tuple, zone: number, activeOnly: boolean): NfConntrackExpect | null {
     if (this.n === 0) return null;
-    const list = this.byDst.get(t.dst);
+    const list = this.buckets[this.bucket(t)];
     if (list === undefined) return null;
     for (const i of list) {
+      this.compared++;
       if (activeOnly && (i.flags & NF_CT_EXPECT_INACTIVE) !== 0) continue;
       if (maskCmp(t, i.tuple, i.mask.src, i.mask.sport) && i.master.zone === zone) return i;
     }
@@ -195,9 +218,10 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     const master = expect.master;
     const help = nfctHelp(master);
     if (help === undefined) return -ESHUTDOWN;
-    const list = this.byDst.get(expect.tuple.dst);
+    const list = this.buckets[this.bucket(expect.tuple)];
     if (list !== undefined) {
       for (const i of [...list]) {
+        this.compared++;
         if (
           ((flags & NF_CT_EXP_F_SKIP_MASTER) !== 0 || i.master === expect.master) &&
           expectMatches(i, expect)
@@ -250,8 +274,9 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     if (ml === undefined) this.byMaster.set(master, (ml = []));
     ml.unshift(exp);
     help.expecting[exp.class]!++;
-    let dl = this.byDst.get(exp.tuple.dst);
-    if (dl === undefined) this.byDst.set(exp.tuple.dst, (dl = []));
+    exp.bucket = this.bucket(exp.tuple);
+    let dl = this.buckets[exp.bucket];
+    if (dl === undefined) this.buckets[exp.bucket] = dl = [];
     dl.unshift(exp);
     this.all.add(exp);
     exp.linked = true;
@@ -276,7 +301,8 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
     const master = exp.master;
     const help = nfctHelp(master);
     exp.linked = false;
-    removeFrom(this.byDst, exp.tuple.dst, exp);
+    const dl = this.buckets[exp.bucket];
+    if (dl !== undefined) dl.splice(dl.indexOf(exp), 1);
     this.all.delete(exp);
     if (--this.n === 0) this.net.removeTimerSource(this);
     removeFrom(this.byMaster, master, exp);
@@ -302,7 +328,7 @@ export class ExpectTable implements ExpectHook, NetTimerSource {
       if (help !== undefined) help.expecting[exp.class] = 0;
     }
     this.all.clear();
-    this.byDst.clear();
+    this.buckets.fill(undefined);
     this.byMaster.clear();
     this.timers.clear();
     this.n = 0;
