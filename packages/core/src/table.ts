@@ -1,4 +1,5 @@
 import type { Conn, TupleHash } from './conn.js';
+import { NFPROTO_IPV6 } from './constants.js';
 import { reciprocalScale } from './jhash.js';
 import { hashKey, siphash, TUPLE_HASH_LEN, tupleHashWords } from './siphash.js';
 import { type Tuple, tuple6Equal } from './tuple.js';
