@@ -27,8 +27,8 @@ import {
   EBUSY,
   EMFILE,
   ESHUTDOWN,
-  type ExpectTable,
   expectModule,
+  expectTable,
   helperAssignModule,
   NF_CT_EXPECT_INACTIVE,
   NF_CT_EXPECT_PERMANENT,
@@ -41,6 +41,7 @@ import {
   nfCtExpectRelated,
   nfCtUnexpectRelated,
 } from './index.js';
+import type { ExpectTable } from './table.js';
 
 const C = '198.18.0.1';
 const S = '198.18.0.2';
@@ -222,7 +223,7 @@ describe('@ctrack/expect with a third-party helper', () => {
     L.send(S, C, 7000, 40000);
     // An unlimited policy, so one master holds them all (passive FTP to one server).
     nfctHelp(ctl)!.helper = { ...demo, expectPolicy: [{ maxExpected: 0, timeout: 300, name: 'bulk' }] };
-    const table = L.net.expect as ExpectTable;
+    const table = expectTable(L.net) as unknown as ExpectTable;
     expect(table.hsize).toBe(1024); // 262144 buckets / 256
     for (let i = 0; i < 4096; i++) expect(nfCtExpectRelated(expectFor(ctl, 10000 + i))).toBe(0);
     // Before: one list per destination address, every insert walked all earlier ones
