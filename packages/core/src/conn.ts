@@ -1,4 +1,5 @@
 import { IP_CT_DIR_REPLY } from './constants.js';
+import { jhash3wordsInt } from './jhash.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
 import { Tuple } from './tuple.js';
@@ -42,8 +43,13 @@ export class Conn extends TupleHash {
   timeout = 0;
   /** Conntrack zone id (both directions). */
   zone = 0;
-  /** 32-bit id, stable for the conn's life (`-o id`), stored as int32: print `id >>> 0`. */
-  id = 0;
+  /**
+   * Allocation sequence number (see `nfCtAllocSeq`): orders conns by creation, which is
+   * their order in a hash chain and, for equal deadlines, their order of expiry. The
+   * same packet stream gives the same numbers whether one tracker or a sharded replay
+   * (one tracker per worker) sees it.
+   */
+  seq = 0;
   /**
    * mark, secmark and master, which most conns never set, live in one object made on
    * the first non-default write (8 bytes per conn instead of 24); read and write them
@@ -67,6 +73,14 @@ export class Conn extends TupleHash {
     this.net = net;
     this.l4proto = l4proto;
     this.reply = new ReplyTupleHash(this);
+  }
+
+  /**
+   * 32-bit id, stable for the conn's life (`-o id`), as int32: print `id >>> 0`. Derived
+   * from `seq` under the netns' id key, so it costs no field of its own.
+   */
+  get id(): number {
+    return jhash3wordsInt(this.seq, 0, 0, this.net.idSeed);
   }
 
   /** ct->mark. */

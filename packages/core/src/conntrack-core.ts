@@ -28,7 +28,6 @@ import {
 } from './constants.js';
 import type { ConnHelp } from './helper-ext.js';
 import type { HookState } from './hooks.js';
-import { jhash3wordsInt } from './jhash.js';
 import type { L3Proto } from './l3proto.js';
 import type { L4Proto } from './l4proto.js';
 import type { Netns } from './netns.js';
@@ -177,7 +176,7 @@ function initConntrack(
   tupleCopy(ct, tuple).dir = IP_CT_DIR_ORIGINAL;
   tupleCopy(ct.reply, repl).dir = IP_CT_DIR_REPLY;
   ct.zone = zone;
-  ct.id = jhash3wordsInt(++net.idSeq, 0, 0, net.idSeed);
+  ct.seq = nfCtAllocSeq(net);
   ct.use = 1;
   // 4. The l4's create-time check.
   if (l4.new !== undefined && !l4.new(ct, skb, dataoff, state)) {
@@ -191,6 +190,20 @@ function initConntrack(
   const exp = net.expect;
   if (exp !== null && exp.count() > 0) exp.matchNew(ct);
   return ct;
+}
+
+/**
+ * The allocation sequence number of a new conn: four numbers per packet (a packet
+ * allocates at most two conns: a TCP reopen, or a reassembled datagram), counted from
+ * the packet's number in its netns (`net.packetSeq`), so a conn's number depends on the
+ * packet that made it, not on how many conns other trackers of a sharded replay made.
+ * Always increasing, also for callers that run the hooks without counting packets.
+ */
+function nfCtAllocSeq(net: Netns): number {
+  const first = net.packetSeq * 4;
+  const next = net.idSeq + 1;
+  net.idSeq = next > first ? next : first;
+  return net.idSeq;
 }
 
 /**

@@ -95,7 +95,13 @@ export class Netns {
   private readonly sources: NetTimerSource[] = [];
   /** The GC worker's schedule on this netns' clock. */
   readonly gc: ConntrackGc;
-  /** Ids: jhash of a sequence number with a per-netns key. */
+  /**
+   * Number of the packet on the hooks: counted up by each `input`/`output`/`forward`;
+   * a sharded replay sets it to the packet's number in the whole capture (less one)
+   * before the call. Conn sequence numbers (and so ids) derive from it.
+   */
+  packetSeq = 0;
+  /** The last conn sequence number allocated (ids are jhash of it with a per-netns key). */
   idSeq = 0;
   readonly idSeed: number;
   private readonly state: HookState;
@@ -365,6 +371,7 @@ export class Netns {
   private path(skb: Skb, h1: number, h2: number, h3: number): number {
     if (this.running) throw new CtError('EBUSY', 'packet path re-entered');
     this.running = true;
+    this.packetSeq++;
     try {
       this.syncClock();
       let v = this.nfHook(h1, skb);

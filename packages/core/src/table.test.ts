@@ -34,7 +34,7 @@ function conn(net: Netns, o: Tuple, zone = 0, id = 0): Conn {
   r.protonum = o.protonum;
   r.l3num = o.l3num;
   ct.zone = zone;
-  ct.id = id;
+  ct.seq = id;
   return ct;
 }
 

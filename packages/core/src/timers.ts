@@ -5,7 +5,7 @@ import { IndexedHeap } from './indexed-heap.js';
  * Per-conn expiry timers (the old model: each confirmed conn fires at its exact
  * deadline), kept as one binary min-heap of conns. Refreshing a conn to a later
  * deadline costs nothing here: the entry keeps its old key and is re-armed when it
- * surfaces; an earlier deadline moves the entry up at once. Ties fire in id order so
+ * surfaces; an earlier deadline moves the entry up at once. Ties fire in creation order so
  * a replay always yields the same events.
  */
 export class Timers extends IndexedHeap<Conn> {
@@ -52,8 +52,8 @@ export class Timers extends IndexedHeap<Conn> {
   }
 
   protected less(a: Conn, b: Conn): boolean {
-    // ids are stored as int32: ties order by the unsigned id.
-    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.id >>> 0 < b.id >>> 0);
+    // Ties fire in creation order, the same in one tracker and in a sharded replay.
+    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.seq < b.seq);
   }
 
   protected indexOf(ct: Conn): number {
