@@ -45,9 +45,8 @@ export class Conn extends TupleHash {
   zone = 0;
   /**
    * Allocation sequence number (see `nfCtAllocSeq`): orders conns by creation, which is
-   * their order in a hash chain and, for equal deadlines, their order of expiry. The
-   * same packet stream gives the same numbers whether one tracker or a sharded replay
-   * (one tracker per worker) sees it.
+   * their order in a hash chain, and gives the id. The same packet stream gives the same
+   * numbers whether one tracker or a sharded replay (one tracker per worker) sees it.
    */
   seq = 0;
   /**

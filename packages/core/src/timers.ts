@@ -5,7 +5,7 @@ import { IndexedHeap } from './indexed-heap.js';
  * Per-conn expiry timers (the old model: each confirmed conn fires at its exact
  * deadline), kept as one binary min-heap of conns. Refreshing a conn to a later
  * deadline costs nothing here: the entry keeps its old key and is re-armed when it
- * surfaces; an earlier deadline moves the entry up at once. Ties fire in creation order so
+ * surfaces; an earlier deadline moves the entry up at once. Ties fire in id order so
  * a replay always yields the same events.
  */
 export class Timers extends IndexedHeap<Conn> {
@@ -52,8 +52,9 @@ export class Timers extends IndexedHeap<Conn> {
   }
 
   protected less(a: Conn, b: Conn): boolean {
-    // Ties fire in creation order, the same in one tracker and in a sharded replay.
-    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.seq < b.seq);
+    // Ties order by the unsigned id (derived from the conn's sequence number, so a sharded
+    // replay's trackers agree on it); computed only for equal deadlines.
+    return a.timerKey < b.timerKey || (a.timerKey === b.timerKey && a.id >>> 0 < b.id >>> 0);
   }
 
   protected indexOf(ct: Conn): number {
