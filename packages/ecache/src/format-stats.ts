@@ -11,8 +11,8 @@ export interface StatsOptions {
 
 const cpuPrefix = (cpu: number): string => `cpu=${padRight(String(cpu), 4)}\t`;
 
-/** `conntrack -S` lines (docs/formats.md §4): `cpu=%-4u\t` then `name=%u ` per 6.18 attribute. */
-export function formatStats(net: Netns, opts: StatsOptions = {}): string[] {
+/** `conntrack -S` lines (docs/formats.md §4; only the counters are read: a sharded replay passes their sum): `cpu=%-4u\t` then `name=%u ` per 6.18 attribute. */
+export function formatStats(net: Pick<Netns, 'stats'>, opts: StatsOptions = {}): string[] {
   const lines: string[] = [];
   for (let cpu = 0; cpu < (opts.cpus ?? 1); cpu++) {
     let l = cpuPrefix(cpu);
@@ -23,7 +23,7 @@ export function formatStats(net: Netns, opts: StatsOptions = {}): string[] {
 }
 
 /** `conntrack -S expect` lines. */
-export function formatStatsExpect(net: Netns, opts: StatsOptions = {}): string[] {
+export function formatStatsExpect(net: Pick<Netns, 'stats'>, opts: StatsOptions = {}): string[] {
   const lines: string[] = [];
   for (let cpu = 0; cpu < (opts.cpus ?? 1); cpu++) {
     const s = cpu === 0 ? net.stats : { expect_new: 0, expect_create: 0, expect_delete: 0 };

@@ -89,6 +89,13 @@ Tracking:
   --seed N               fix the table's hash key and the conn ids (random otherwise, as
                          in the kernel): the same --list order and ids every run
                            ctrack replay cap.pcap --list -o id --seed 1
+  --workers N            shard flows over N worker threads (default 1): both directions,
+                         fragments, FTP/TFTP data with their control connection and ICMP
+                         errors with the flow they quote stay on one worker; the output
+                         is byte for byte one thread's. Not exact only when the table is
+                         full: the limit is global, but which entry an early drop evicts
+                         is chosen within one worker's table
+                           ctrack replay cap.pcap --events --workers 2
   -h, --help             show this help
 
 A summary goes to stderr: packets, what was skipped (IPv6, non-IP), cut by the

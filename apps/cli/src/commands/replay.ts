@@ -2,6 +2,7 @@ import { parseOutputFlags, parseSeed } from '../replay/args.js';
 import type { FilterSpec } from '../replay/filter.js';
 import type { ReplayOptions } from '../replay/options.js';
 import { replay } from '../replay/replay.js';
+import { shardedReplay } from '../shard/replay.js';
 import { UsageError } from '../usage-error.js';
 import { REPLAY_HELP } from './help.js';
 import type { Io } from './io.js';
@@ -40,6 +41,7 @@ const OPTIONS = {
   module: { type: 'string', multiple: true },
   drain: { type: 'boolean' },
   trace: { type: 'boolean' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,10 +110,20 @@ export function replayOptions(args: readonly string[], io: Io): ReplayOptions | 
     modules: v.module ?? [],
     drain: v.drain ?? false,
     trace: v.trace ?? false,
+    workers: parseWorkers(v.workers),
     stdout: io.stdout,
     stderr: io.stderr,
     ...(io.stdoutDrained ? { stdoutDrained: io.stdoutDrained } : {}),
   };
+}
+
+/** `--workers N`: 1 to 64 threads. */
+function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--workers: expected a whole number from 1 to 64, got "${v}"`);
+  return n;
 }
 
 export async function replayCommand(args: readonly string[], io: Io): Promise<number> {
@@ -120,5 +132,6 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<nu
     io.stdout(REPLAY_HELP);
     return 0;
   }
-  return (await replay(opts)).exitCode;
+  const workers = opts.workers ?? 1;
+  return (workers > 1 ? await shardedReplay(opts, workers) : await replay(opts)).exitCode;
 }

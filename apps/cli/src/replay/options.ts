@@ -66,6 +66,11 @@ export interface ReplayOptions {
   stderr?: (text: string) => void;
   /** Show the progress line: 'auto' = stderr is a TTY, not CI, large file. */
   progress?: boolean | 'auto';
+  /**
+   * Worker threads for a sharded replay (default 1): flows are split by a symmetric
+   * hash of their address pair; the output is what one thread prints.
+   */
+  workers?: number;
   /** Hash and conn-id seeds, for reproducible output (random otherwise, as in the kernel). */
   hashSeed?: number;
   idSeed?: number;

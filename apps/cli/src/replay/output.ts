@@ -3,7 +3,17 @@
  * would dominate a fast replay); `hold` defers lines so a packet's trace line can be
  * printed before the events that packet caused.
  */
-export class Output {
+/** Where the replay's lines go: `Output` writes them; a sharded replay's worker keys them for the merge. */
+export interface LineOutput {
+  line(text: string): void;
+  /** An event line: `tsUs` and `rank` order events of one instant across a sharded replay's workers. */
+  event(tsUs: number, rank: number, text: string): void;
+  hold(): void;
+  release(first?: string): void;
+  flush(): void;
+}
+
+export class Output implements LineOutput {
   private buf: string[] = [];
   private held: string[] | null = null;
   private size = 0;
@@ -20,6 +30,10 @@ export class Output {
     }
     this.buf.push(text);
     if (++this.size >= this.limit) this.flush();
+  }
+
+  event(_tsUs: number, _rank: number, text: string): void {
+    this.line(text);
   }
 
   /** Defer further lines until `release`. */

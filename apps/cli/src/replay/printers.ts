@@ -1,4 +1,4 @@
-import type { Netns } from '@ctrack/core';
+import type { Conn, Netns } from '@ctrack/core';
 import { CONNTRACK_S_FIELDS } from '@ctrack/core';
 import {
   type CtEvent,
@@ -18,10 +18,10 @@ import {
   snapshotExpect,
   subscribe,
 } from '@ctrack/ecache';
-import { nfCtExpectations } from '@ctrack/expect';
+import { type NfConntrackExpect, nfCtExpectations } from '@ctrack/expect';
 import type { ReplayCounters } from './counters.js';
 import type { ConnFilter } from './filter.js';
-import type { Output } from './output.js';
+import type { LineOutput, Output } from './output.js';
 
 /** conntrack-tools' name on its stderr count lines. */
 export const TOOLS = 'conntrack v1.4.7 (conntrack-tools)';
@@ -34,7 +34,7 @@ export const TOOLS = 'conntrack v1.4.7 (conntrack-tools)';
  */
 export function printEvents(
   net: Netns,
-  out: Output,
+  out: LineOutput,
   fmt: FormatOptions,
   json: boolean,
   c: ReplayCounters,
@@ -44,8 +44,17 @@ export function printEvents(
     // conntrack -E's filters select conn events; expectation events pass (-E expect has none).
     if (filter !== null && ev.kind === 'conn' && !filter.matches(ev.conn)) return;
     c.events++;
-    out.line(json ? formatEventJson(ev) : formatEvent(ev, fmt));
+    out.event(ev.timestampUs, eventRank(ev), json ? formatEventJson(ev) : formatEvent(ev, fmt));
   });
+}
+
+/**
+ * Order of events of one instant, as one tracker fires them: conns expire before the
+ * expectations of the same jiffy (the netns runs conn timers first), conns by unsigned
+ * id (the timer heap's tie rule). A sharded replay merges its workers' events by it.
+ */
+function eventRank(ev: CtEvent): number {
+  return ev.kind === 'conn' ? ev.conn.id >>> 0 : 0x100000000;
 }
 
 /**
@@ -62,13 +71,20 @@ export function printList(
 ): void {
   let shown = 0;
   for (const ct of net.conns()) {
-    const s = dumpConn(ct);
-    if (filter !== null && !filter.matches(s)) continue;
+    const line = conntrackLine(ct, fmt, json, filter);
+    if (line === null) continue;
     shown++;
-    out.line(json ? JSON.stringify({ type: 'conntrack', ...connJson(s) }) : formatConnBody(s, fmt));
+    out.line(line);
   }
   out.flush();
   if (!json) err(`${TOOLS}: ${shown} flow entries have been shown.\n`);
+}
+
+/** `ct`'s `conntrack -L` line (or JSON object), or null when the filters drop it. */
+export function conntrackLine(ct: Conn, fmt: FormatOptions, json: boolean, filter: ConnFilter | null): string | null {
+  const s = dumpConn(ct);
+  if (filter !== null && !filter.matches(s)) return null;
+  return json ? JSON.stringify({ type: 'conntrack', ...connJson(s) }) : formatConnBody(s, fmt);
 }
 
 /** `conntrack -C`: the number of entries (those the filters pass), alone on a line. */
@@ -80,7 +96,7 @@ export function printCount(net: Netns, out: Output, json: boolean, filter: ConnF
 }
 
 /** `conntrack -S expect` (docs/formats.md §4), or one JSON object with the same counters. */
-export function printStatsExpect(net: Netns, out: Output, json: boolean): void {
+export function printStatsExpect(net: Pick<Netns, 'stats'>, out: Output, json: boolean): void {
   if (!json) {
     for (const l of formatStatsExpect(net)) out.line(l);
     return;
@@ -95,29 +111,29 @@ export function printStatsExpect(net: Netns, out: Output, json: boolean): void {
  */
 export function printExpectations(net: Netns, out: Output, json: boolean, err: (t: string) => void): void {
   const exps = nfCtExpectations(net);
-  for (const e of exps) {
-    if (!json) {
-      out.line(formatExpect(e));
-      continue;
-    }
-    const ev: ExpectEvent = {
-      kind: 'expect',
-      type: 'NEW',
-      events: 0,
-      timestampUs: net.nowUs,
-      portid: 0,
-      netns: net.inum,
-      exp: snapshotExpect(e),
-    };
-    const { timestamp_us: _t, ...o } = eventJson(ev) as Record<string, unknown>;
-    out.line(JSON.stringify({ ...o, type: 'expect' }));
-  }
+  for (const e of exps) out.line(expectLine(net, e, json));
   out.flush();
   if (!json) err(`${TOOLS}: ${exps.length} expectations have been shown.\n`);
 }
 
-/** `conntrack -S` (docs/formats.md §4), or one JSON object with the same counters. */
-export function printStats(net: Netns, out: Output, json: boolean): void {
+/** One `conntrack -L expect` line (or JSON object) at the netns' current time. */
+export function expectLine(net: Netns, e: NfConntrackExpect, json: boolean): string {
+  if (!json) return formatExpect(e);
+  const ev: ExpectEvent = {
+    kind: 'expect',
+    type: 'NEW',
+    events: 0,
+    timestampUs: net.nowUs,
+    portid: 0,
+    netns: net.inum,
+    exp: snapshotExpect(e),
+  };
+  const { timestamp_us: _t, ...o } = eventJson(ev) as Record<string, unknown>;
+  return JSON.stringify({ ...o, type: 'expect' });
+}
+
+/** `conntrack -S` (docs/formats.md §4), or one JSON object with the same counters (a sharded replay passes their sum). */
+export function printStats(net: Pick<Netns, 'stats'>, out: Output, json: boolean): void {
   if (!json) {
     for (const l of formatStats(net)) out.line(l);
     return;

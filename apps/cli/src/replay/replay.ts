@@ -88,7 +88,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
   let error: CaptureError | ModuleError | null;
   try {
-    error = await readAll(o, input, replayer, lk, out, stdoutDrained, writeErr);
+    error = await readAll(o, input, moduleErrors(replayer, lk), () => counters.packets, out, stdoutDrained, writeErr);
   } catch (e) {
     // A module's exception: what was processed before it is still printed.
     out.flush();
@@ -113,7 +113,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
 }
 
 /** --seed N sets both seeds unless one is given on its own. */
-function seeds(o: ReplayOptions): { hashSeed?: number; idSeed?: number } {
+export function seeds(o: ReplayOptions): { hashSeed?: number; idSeed?: number } {
   const hashSeed = o.hashSeed ?? o.seed;
   const idSeed = o.idSeed ?? o.seed;
   return {
@@ -154,7 +154,7 @@ function countFlows(net: Netns): number {
 }
 
 /** A path (not "-") opened as a CaptureFile; an unopenable one is a CliError (exit 1). */
-async function openInput(input: CaptureInput): Promise<CaptureInput> {
+export async function openInput(input: CaptureInput): Promise<CaptureInput> {
   if (typeof input !== 'string' || isStdinName(input)) return input;
   try {
     return await openCaptureFile(input);
@@ -182,12 +182,15 @@ function moduleErrors(r: Replayer, lk: LoadedKernel): RecordSink {
   };
 }
 
-/** Read the whole capture; a CaptureError or a hook's ModuleError is returned (the replay still finishes its output). */
-async function readAll(
+/**
+ * Read the whole capture into `sink`; a CaptureError or a hook's ModuleError is
+ * returned (the replay still finishes its output). `packets` feeds the progress line.
+ */
+export async function readAll(
   o: ReplayOptions,
   input: CaptureInput,
-  r: Replayer,
-  lk: LoadedKernel,
+  sink: RecordSink,
+  packets: () => number,
   out: Output,
   stdoutDrained: (() => Promise<void> | null) | null,
   writeErr: (t: string) => void,
@@ -197,7 +200,7 @@ async function readAll(
   // After each chunk: hand the chunk's lines to stdout, then wait while stdout is full,
   // so the buffered output stays within about one chunk's worth whatever the capture size.
   const onChunk = (bytes: number): Promise<void> | null => {
-    progress?.update(bytes, r.counters.packets);
+    progress?.update(bytes, packets());
     out.flush();
     return stdoutDrained?.() ?? null;
   };
@@ -207,7 +210,7 @@ async function readAll(
     onChunk,
   };
   try {
-    await readCapture(input, moduleErrors(r, lk), opts);
+    await readCapture(input, sink, opts);
     return null;
   } catch (e) {
     if (e instanceof CaptureError || e instanceof ModuleError) return e;

@@ -3,7 +3,7 @@ import { ipv4RcvCheck } from '@ctrack/l3-ipv4';
 import { FAMILY_IPV4, FAMILY_IPV6, LinkDecoder, NOT_IP } from '../capture/linktype.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { ReplayCounters } from './counters.js';
-import type { Output } from './output.js';
+import type { LineOutput } from './output.js';
 import { PATH_IN, PATH_NAMES, PATH_OUT, type PathClassifier } from './paths.js';
 import {
   ctinfoName,
@@ -26,27 +26,40 @@ export class Replayer {
   readonly counters = new ReplayCounters();
   private readonly skb = new Skb();
   private readonly link = new LinkDecoder();
+  private started = false;
 
   constructor(
     private readonly net: Netns,
     private readonly clock: VirtualClock,
     private readonly paths: PathClassifier,
-    private readonly out: Output,
+    private readonly out: LineOutput,
     private readonly probe: TraceProbe | null,
     private readonly json: boolean,
   ) {}
 
   readonly onRecord = (rec: CaptureRecord): void => {
-    const c = this.counters;
-    if (c.packets++ === 0) {
+    this.advance(rec.tsUs);
+    this.process(rec);
+  };
+
+  /** Move the clock to a record's time (timers fire at the next sync). */
+  advance(tsUs: number): void {
+    if (!this.started) {
       // The clock started at 0: put it exactly at the first packet (which may be before
       // the epoch: set() never goes back), and count jiffies from there, so they and
       // every deadline stay small integers (no heap numbers). Same behaviour: only
       // differences of jiffies matter and the GC keeps its schedule.
-      this.clock.advance(rec.tsUs - this.clock.nowUs());
-      this.net.rebaseJiffies(rec.tsUs);
+      this.started = true;
+      this.clock.advance(tsUs - this.clock.nowUs());
+      this.net.rebaseJiffies(tsUs);
     }
-    this.clock.set(rec.tsUs);
+    this.clock.set(tsUs);
+  }
+
+  /** One record, the clock already at its time. */
+  process(rec: CaptureRecord): void {
+    const c = this.counters;
+    c.packets++;
     if (rec.caplen < rec.origlen) this.cut(rec.caplen);
     const family = this.link.decode(rec.linktype, rec.data, rec.offset, rec.caplen);
     if (family < 0 || this.net.kernel.l3protos.find(family) === genericL3Proto) {
@@ -69,6 +82,9 @@ export class Replayer {
       }
     }
     c.tracked++;
+    // Conn numbers (and ids) follow the record's number in the capture, so a sharded
+    // replay's workers give every conn the number one tracker would.
+    this.net.packetSeq = rec.index;
     if (this.probe === null) {
       if (this.run(path, skb) === NF_DROP) c.dropped++;
     } else {
@@ -76,7 +92,7 @@ export class Replayer {
     }
     // conntrack marked it INVALID and said why (a field read; counting is the cold path).
     if (skb.invalidReason !== null) c.invalidPacket(skb.invalidReason);
-  };
+  }
 
   /** A record the capture cut short (snaplen). */
   private cut(caplen: number): void {

@@ -1,0 +1,83 @@
+import type { OutputFormat } from '../replay/options.js';
+import type { KeyedLines } from './keyed-output.js';
+
+/** What every worker of a sharded replay is started with (structured-cloneable). */
+export interface WorkerConfig {
+  worker: number;
+  modules: readonly string[];
+  helpers: readonly string[];
+  sysctl: readonly string[];
+  local: readonly string[];
+  trace: boolean;
+  events: boolean;
+  json: boolean;
+  format: OutputFormat;
+  /** The same seeds in every worker: one hash order and one id sequence. */
+  hashSeed: number;
+  idSeed: number;
+  /** Per slot: 1 while the worker owns it, 0 when the main thread may refill it. */
+  busy: Int32Array;
+}
+
+export interface FinishRequest {
+  type: 'finish';
+  drain: boolean;
+  list: boolean;
+  listExpect: boolean;
+  stats: boolean;
+}
+
+export interface RoundRequest {
+  type: 'round';
+  round: number;
+  slot: number;
+  buffer: SharedArrayBuffer;
+  used: number;
+}
+
+export type ToWorker = RoundRequest | FinishRequest;
+
+/** A listed conn with where one tracker's table walk would have put it. */
+export interface ListEntry {
+  bucket: number;
+  seq: number;
+  text: string;
+}
+
+/** A listed expectation with its order key (deadline, master's number, insertion). */
+export interface ExpectEntry {
+  timeout: number;
+  masterSeq: number;
+  seq: number;
+  text: string;
+}
+
+export interface RoundDone {
+  type: 'round';
+  worker: number;
+  round: number;
+  out: KeyedLines;
+  err: KeyedLines;
+}
+
+export interface Finished {
+  type: 'finished';
+  worker: number;
+  out: KeyedLines;
+  err: KeyedLines;
+  list: ListEntry[];
+  expect: ExpectEntry[];
+  stats: Record<string, number>;
+  counters: Record<string, number>;
+  flows: number;
+}
+
+export interface WorkerFailed {
+  type: 'failed';
+  worker: number;
+  /** The error as the CLI reports it (its message; a module's error names the module). */
+  message: string;
+  usage: boolean;
+}
+
+export type FromWorker = RoundDone | Finished | WorkerFailed;
