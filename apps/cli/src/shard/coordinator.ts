@@ -21,6 +21,32 @@ const FAILED = SLOTS;
 /** How long one wait for a slot blocks before the failure flag is checked again. */
 const WAIT_MS = 50;
 
+/**
+ * The worker's script: beside this module once built. Run from its TypeScript source
+ * (the workspace's tests resolve packages to src/), the built one in dist/ is used: a
+ * worker thread starts plain Node, which cannot load .ts files.
+ */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/shard/worker.js', here) : new URL('./worker.js', here);
+}
+
+/**
+ * The process's Node flags, less export conditions: a worker runs the built JavaScript,
+ * so a condition that resolves workspace packages to their TypeScript sources (tests)
+ * must not reach it.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--conditions' || a === '-C') i++;
+    else if (!a.startsWith('--conditions=')) out.push(a);
+  }
+  return out;
+}
+
 interface Shard {
   worker: Worker;
   slots: SharedArrayBuffer[];
@@ -54,12 +80,15 @@ export class ShardCoordinator {
     workers: number,
     private readonly sinks: ShardSinks,
   ) {
-    const url = new URL('./worker.js', import.meta.url);
+    const url = workerUrl();
     this.shards = [];
     for (let w = 0; w < workers; w++) {
       const busy = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1)));
       const slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(SLOT_BYTES));
-      const worker = new Worker(url, { workerData: { ...config, worker: w, busy } satisfies WorkerConfig });
+      const worker = new Worker(url, {
+        workerData: { ...config, worker: w, busy } satisfies WorkerConfig,
+        execArgv: workerExecArgv(),
+      });
       worker.on('message', (m: FromWorker) => this.onMessage(m));
       worker.on('error', (e) => this.fail(new CliError(`replay worker ${w}: ${e.message}`)));
       this.shards.push({ worker, slots, busy, writer: new BatchWriter(slots[0]!), slot: 0 });

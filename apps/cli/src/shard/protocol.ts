@@ -1,3 +1,4 @@
+import { parentPort } from 'node:worker_threads';
 import type { OutputFormat } from '../replay/options.js';
 import type { KeyedLines } from './keyed-output.js';
 
@@ -81,3 +82,14 @@ export interface WorkerFailed {
 }
 
 export type FromWorker = RoundDone | Finished | WorkerFailed;
+
+/**
+ * Tell the main thread this worker failed. It may be blocked waiting for a slot (and
+ * so deaf to messages): the flag after the slot flags wakes it first.
+ */
+export function reportFailure(cfg: WorkerConfig, message: string, usage: boolean): void {
+  const flag = cfg.busy.length - 1;
+  Atomics.store(cfg.busy, flag, 1);
+  for (let i = 0; i < cfg.busy.length; i++) Atomics.notify(cfg.busy, i);
+  parentPort?.postMessage({ type: 'failed', worker: cfg.worker, message, usage } satisfies WorkerFailed);
+}
