@@ -107,9 +107,9 @@ describe('sharded replay failures', () => {
     'a module that cannot load is reported, and no worker is left waiting',
     async () => {
       const f = loadFixture(fixtureNames()[0]!);
-      await expect(run({ input: f.pcap, events: true, modules: ['./no-such-module.mjs'] }, 2)).rejects.toThrow(
-        /no-such-module/,
-      );
+      await expect(
+        run({ input: f.pcap, events: true, modules: ['./no-such-module.mjs'] }, 2),
+      ).rejects.toThrow(/no-such-module/);
     },
     TIMEOUT,
   );

@@ -35,6 +35,23 @@ export class ReplayCounters {
     this.rcvDropReasons.set(mib, (this.rcvDropReasons.get(mib) ?? 0) + 1);
   }
 
+  /** Add another replay's counts (a sharded replay's workers). */
+  add(o: ReplayCounters): void {
+    this.packets += o.packets;
+    this.nonIpv4 += o.nonIpv4;
+    this.ipv6 += o.ipv6;
+    this.shortFrames += o.shortFrames;
+    this.truncated += o.truncated;
+    this.truncatedCaplen = Math.max(this.truncatedCaplen, o.truncatedCaplen);
+    this.rcvDropped += o.rcvDropped;
+    for (const [k, n] of o.rcvDropReasons) this.rcvDropReasons.set(k, (this.rcvDropReasons.get(k) ?? 0) + n);
+    this.invalid += o.invalid;
+    for (const [k, n] of o.invalidReasons) this.invalidReasons.set(k, (this.invalidReasons.get(k) ?? 0) + n);
+    this.tracked += o.tracked;
+    this.dropped += o.dropped;
+    this.events += o.events;
+  }
+
   /** Reason text → its key, for the constant reasons (most are string literals). */
   private readonly keys = new Map<string, string>();
 
@@ -56,10 +73,10 @@ export function reasonKey(reason: string): string {
   return reason.replace(/ \(index \d+\) in dir \d+/, '').replace(/ \d+/g, '');
 }
 
-/** "3 bad checksum, 1 short packet", most frequent first. */
+/** "3 bad checksum, 1 short packet", most frequent first, ties by name (the same however counted). */
 function byReason(m: ReadonlyMap<string, number>): string {
   return [...m]
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
 }

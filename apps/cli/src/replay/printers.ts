@@ -81,7 +81,12 @@ export function printList(
 }
 
 /** `ct`'s `conntrack -L` line (or JSON object), or null when the filters drop it. */
-export function conntrackLine(ct: Conn, fmt: FormatOptions, json: boolean, filter: ConnFilter | null): string | null {
+export function conntrackLine(
+  ct: Conn,
+  fmt: FormatOptions,
+  json: boolean,
+  filter: ConnFilter | null,
+): string | null {
   const s = dumpConn(ct);
   if (filter !== null && !filter.matches(s)) return null;
   return json ? JSON.stringify({ type: 'conntrack', ...connJson(s) }) : formatConnBody(s, fmt);

@@ -88,7 +88,15 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
   let error: CaptureError | ModuleError | null;
   try {
-    error = await readAll(o, input, moduleErrors(replayer, lk), () => counters.packets, out, stdoutDrained, writeErr);
+    error = await readAll(
+      o,
+      input,
+      moduleErrors(replayer, lk),
+      () => counters.packets,
+      out,
+      stdoutDrained,
+      writeErr,
+    );
   } catch (e) {
     // A module's exception: what was processed before it is still printed.
     out.flush();

@@ -6,6 +6,7 @@
  * | offset | size | field                                   |
  * |--------|------|-----------------------------------------|
  * | 0      | 1    | kind: TICK (clock only) or RECORD       |
+ * | 1      | 1    | 1 when one tracker reads its clock here |
  * | 2      | 2    | linktype (RECORD)                       |
  * | 4      | 4    | record index in the capture (1-based)   |
  * | 8      | 8    | timestamp, µs since the epoch           |
@@ -45,19 +46,29 @@ export class BatchWriter {
     return this.used + HEADER + caplen <= this.bytes.length;
   }
 
-  tick(index: number, tsUs: number): void {
+  tick(index: number, tsUs: number, sync: boolean): void {
     const v = this.view;
     const o = this.used;
     v.setUint8(o, TICK);
+    v.setUint8(o + 1, sync ? 1 : 0);
     v.setUint32(o + 4, index, true);
     v.setFloat64(o + 8, tsUs, true);
     this.used = o + TICK_SIZE;
   }
 
-  record(index: number, tsUs: number, linktype: number, data: Uint8Array, offset: number, caplen: number): void {
+  record(
+    index: number,
+    tsUs: number,
+    linktype: number,
+    data: Uint8Array,
+    offset: number,
+    caplen: number,
+    sync: boolean,
+  ): void {
     const v = this.view;
     const o = this.used;
     v.setUint8(o, RECORD);
+    v.setUint8(o + 1, sync ? 1 : 0);
     v.setUint16(o + 2, linktype, true);
     v.setUint32(o + 4, index, true);
     v.setFloat64(o + 8, tsUs, true);
@@ -78,6 +89,8 @@ export class BatchReader {
   private readonly view: DataView;
   private pos = 0;
   kind = TICK;
+  /** One tracker reads its clock at this record. */
+  sync = false;
   linktype = 0;
   index = 0;
   tsUs = 0;
@@ -100,6 +113,7 @@ export class BatchReader {
     this.kind = v.getUint8(o);
     this.index = v.getUint32(o + 4, true);
     this.tsUs = v.getFloat64(o + 8, true);
+    this.sync = v.getUint8(o + 1) === 1;
     if (this.kind === TICK) {
       this.pos = o + TICK_SIZE;
       return true;

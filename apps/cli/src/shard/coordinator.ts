@@ -6,13 +6,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import { US_PER_JIFFY } from '@ctrack/core';
-import type { CaptureRecord } from '../capture/record.js';
 import { ipv4Offset } from '../capture/linktype.js';
+import type { CaptureRecord } from '../capture/record.js';
+import { parseLocal } from '../replay/args.js';
+import { PathClassifier } from '../replay/paths.js';
 import { CliError } from '../usage-error.js';
 import { BatchWriter, entryBytes, SLOT_BYTES } from './batch.js';
+import { shardOfIpv4 } from './flow-hash.js';
 import { type KeyedLines, mergeKeyed } from './keyed-output.js';
 import type { Finished, FromWorker, ToWorker, WorkerConfig } from './protocol.js';
-import { shardOfIpv4 } from './flow-hash.js';
+import { SyncPoints } from './sync-points.js';
 
 /** Slots per worker: rounds in flight while the main thread reads ahead. */
 const SLOTS = 4;
@@ -67,6 +70,10 @@ export class ShardCoordinator {
   private readonly shards: Shard[];
   /** Records read so far (the progress line). */
   records = 0;
+  /** The last record's time. */
+  lastTsUs = 0;
+  /** The time of the last record at which one tracker read its clock. */
+  lastSyncUs = Number.NaN;
   private round = 0;
   private merged = 0;
   private readonly pending = new Map<number, { out: KeyedLines[]; err: KeyedLines[]; n: number }>();
@@ -75,11 +82,14 @@ export class ShardCoordinator {
   private failure: CliError | null = null;
   private finishWaiter: (() => void) | null = null;
 
+  private readonly sync: SyncPoints;
+
   constructor(
     config: Omit<WorkerConfig, 'worker' | 'busy'>,
     workers: number,
     private readonly sinks: ShardSinks,
   ) {
+    this.sync = new SyncPoints(new PathClassifier(config.local.map(parseLocal)), config.trace);
     const url = workerUrl();
     this.shards = [];
     for (let w = 0; w < workers; w++) {
@@ -98,19 +108,24 @@ export class ShardCoordinator {
   /** The capture reader's sink: route the record, tick the other workers at a new jiffy. */
   readonly onRecord = (rec: CaptureRecord): void => {
     this.records++;
+    this.lastTsUs = rec.tsUs;
     const n = this.shards.length;
     const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
     const owner = l3 >= 0 ? shardOfIpv4(rec.data, rec.offset + l3, rec.caplen - l3, n) : rec.index % n;
+    // Other workers fire their timers where one tracker would: at a clock read in a new jiffy.
+    const sync = this.sync.at(rec);
     const jiffy = Math.floor(rec.tsUs / US_PER_JIFFY);
-    const tick = jiffy !== this.lastJiffy;
+    // The first record starts every worker's clock (one tracker's starts there too).
+    const tick = this.records === 1 || (sync && jiffy !== this.lastJiffy);
+    if (sync) this.lastSyncUs = rec.tsUs;
     if (!this.roomFor(owner, rec.caplen, tick)) this.flushRound();
     const w = this.shards[owner]!.writer;
     if (!w.fits(rec.caplen)) this.growSlot(owner, entryBytes(rec.caplen));
     if (tick) {
-      this.lastJiffy = jiffy;
-      for (let i = 0; i < n; i++) if (i !== owner) this.shards[i]!.writer.tick(rec.index, rec.tsUs);
+      if (sync) this.lastJiffy = jiffy;
+      for (let i = 0; i < n; i++) if (i !== owner) this.shards[i]!.writer.tick(rec.index, rec.tsUs, sync);
     }
-    w.record(rec.index, rec.tsUs, rec.linktype, rec.data, rec.offset, rec.caplen);
+    w.record(rec.index, rec.tsUs, rec.linktype, rec.data, rec.offset, rec.caplen, sync);
   };
 
   /** Room in this round for the record at its owner and a tick at every other worker? */
@@ -135,7 +150,13 @@ export class ShardCoordinator {
     const round = this.round++;
     for (const s of this.shards) {
       Atomics.store(s.busy, s.slot, 1);
-      const m: ToWorker = { type: 'round', round, slot: s.slot, buffer: s.slots[s.slot]!, used: s.writer.used };
+      const m: ToWorker = {
+        type: 'round',
+        round,
+        slot: s.slot,
+        buffer: s.slots[s.slot]!,
+        used: s.writer.used,
+      };
       s.worker.postMessage(m);
     }
     for (const s of this.shards) {

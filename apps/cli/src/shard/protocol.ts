@@ -1,4 +1,6 @@
 import { parentPort } from 'node:worker_threads';
+import type { ReplayCounters } from '../replay/counters.js';
+import type { FilterSpec } from '../replay/filter.js';
 import type { OutputFormat } from '../replay/options.js';
 import type { KeyedLines } from './keyed-output.js';
 
@@ -6,7 +8,11 @@ import type { KeyedLines } from './keyed-output.js';
 export interface WorkerConfig {
   worker: number;
   modules: readonly string[];
+  /** Where `modules` resolve from first (the replay's cwd). */
+  cwd: string;
   helpers: readonly string[];
+  /** conntrack's filters on the conn events, --list and --count. */
+  filter: FilterSpec;
   sysctl: readonly string[];
   local: readonly string[];
   trace: boolean;
@@ -23,9 +29,15 @@ export interface WorkerConfig {
 export interface FinishRequest {
   type: 'finish';
   drain: boolean;
+  /** --until: the capture time the clock runs to after the last packet, or null. */
+  untilUs: number | null;
+  /** The last record's time: every worker's clock ends there, as one tracker's does. */
+  lastTsUs: number;
+  /** The last time one tracker read its clock (its `now` for the listings), or null for none. */
+  lastSyncUs: number | null;
   list: boolean;
   listExpect: boolean;
-  stats: boolean;
+  count: boolean;
 }
 
 export interface RoundRequest {
@@ -68,9 +80,14 @@ export interface Finished {
   err: KeyedLines;
   list: ListEntry[];
   expect: ExpectEntry[];
+  /** Every `conntrack -S` and `-S expect` counter. */
   stats: Record<string, number>;
-  counters: Record<string, number>;
+  counters: ReplayCounters;
   flows: number;
+  /** --count: the entries the filters pass (all of them without filters). */
+  count: number;
+  /** nf_conntrack_checksum, for the summary's hints. */
+  checksum: number;
 }
 
 export interface WorkerFailed {

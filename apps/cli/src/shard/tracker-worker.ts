@@ -6,10 +6,11 @@
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CONNTRACK_S_FIELDS, type Netns } from '@ctrack/core';
+import type { Netns, VirtualClock } from '@ctrack/core';
 import { nfCtExpectations } from '@ctrack/expect';
 import { CaptureRecord } from '../capture/record.js';
 import { parseLocal } from '../replay/args.js';
+import { ConnFilter } from '../replay/filter.js';
 import { PathClassifier } from '../replay/paths.js';
 import { conntrackLine, expectLine, printEvents } from '../replay/printers.js';
 import { Replayer } from '../replay/replayer.js';
@@ -39,6 +40,7 @@ async function start(): Promise<(m: ToWorker) => void> {
   const lk = await loadKernel({
     modules: cfg.modules,
     helpers: cfg.helpers,
+    cwd: cfg.cwd,
     trace: cfg.trace,
     log: (l) => err.line(`kernel: ${l}\n`),
   });
@@ -49,23 +51,25 @@ async function start(): Promise<(m: ToWorker) => void> {
   });
   const paths = new PathClassifier(cfg.local.map(parseLocal));
   const replayer = new Replayer(net, clock, paths, out, lk.probe, cfg.json);
-  if (cfg.events) printEvents(net, out, cfg.format, cfg.json, replayer.counters);
+  const f = new ConnFilter(cfg.filter);
+  const filter = f.empty ? null : f;
+  if (cfg.events) printEvents(net, out, cfg.format, cfg.json, replayer.counters, filter);
   const rec = new CaptureRecord();
-  return (m) => (m.type === 'round' ? round(m, net, replayer, rec) : finish(m, net, replayer));
+  return (m) => (m.type === 'round' ? round(m, net, replayer, rec) : finish(m, net, clock, replayer, filter));
 }
 
-/** At record `index`'s time: fire what is due (the time phase). */
-function tick(net: Netns, r: Replayer, index: number, tsUs: number): void {
+/** At record `index`'s time: fire what is due (the time phase) when one tracker would. */
+function tick(net: Netns, r: Replayer, index: number, tsUs: number, sync: boolean): void {
   out.index = err.index = index;
   out.phase = err.phase = PHASE_TIME;
   r.advance(tsUs);
-  net.syncClock();
+  if (sync) net.syncClock();
 }
 
 function round(m: RoundRequest, net: Netns, r: Replayer, rec: CaptureRecord): void {
   const rd = new BatchReader(m.buffer, m.used);
   while (rd.next()) {
-    tick(net, r, rd.index, rd.tsUs);
+    tick(net, r, rd.index, rd.tsUs, rd.sync);
     if (rd.kind === TICK) continue;
     out.phase = err.phase = PHASE_PACKET;
     rec.data = rd.bytes;
@@ -82,26 +86,50 @@ function round(m: RoundRequest, net: Netns, r: Replayer, rec: CaptureRecord): vo
   send({ type: 'round', worker: cfg.worker, round: m.round, out: out.take(), err: err.take() });
 }
 
-function finish(m: FinishRequest, net: Netns, r: Replayer): void {
+function finish(
+  m: FinishRequest,
+  net: Netns,
+  clock: VirtualClock,
+  r: Replayer,
+  filter: ConnFilter | null,
+): void {
   out.index = err.index = END_INDEX;
   out.phase = err.phase = PHASE_TIME;
-  if (m.drain) net.drain();
-  const list: ListEntry[] = [];
-  if (m.list) {
-    const t = net.table;
-    for (const ct of net.conns())
-      list.push({
-        bucket: t.bucket(t.rawHash(ct, ct.zone)),
-        seq: ct.seq,
-        text: conntrackLine(ct, cfg.format, cfg.json),
-      });
+  // Every worker read its clock in the jiffy of the last clock read: reading it again at
+  // that exact time fires nothing and leaves `now` where one tracker's is.
+  if (m.lastSyncUs !== null) {
+    r.advance(m.lastSyncUs);
+    net.syncClock();
   }
+  r.advance(m.lastTsUs);
+  if (m.drain) net.drain();
+  if (m.untilUs !== null) {
+    clock.set(m.untilUs);
+    net.syncClock();
+  }
+  const list: ListEntry[] = [];
+  let count = 0;
+  if (m.list || m.count) {
+    const t = net.table;
+    for (const ct of net.conns()) {
+      const text = conntrackLine(ct, cfg.format, cfg.json, filter);
+      if (text === null) continue;
+      count++;
+      if (m.list) list.push({ bucket: t.bucket(t.rawHash(ct, ct.zone)), seq: ct.seq, text });
+    }
+  }
+  if (filter === null) count = net.count;
   const expect: ExpectEntry[] = [];
   if (m.listExpect)
     for (const e of nfCtExpectations(net))
-      expect.push({ timeout: e.timeout, masterSeq: e.master.seq, seq: e.seq, text: expectLine(net, e, cfg.json) });
+      expect.push({
+        timeout: e.timeout,
+        masterSeq: e.master.seq,
+        seq: e.seq,
+        text: expectLine(net, e, cfg.json),
+      });
   const stats: Record<string, number> = {};
-  for (const f of CONNTRACK_S_FIELDS) stats[f] = net.stats[f];
+  for (const [k, v] of Object.entries(net.stats)) stats[k] = v;
   send({
     type: 'finished',
     worker: cfg.worker,
@@ -110,8 +138,10 @@ function finish(m: FinishRequest, net: Netns, r: Replayer): void {
     list,
     expect,
     stats,
-    counters: { ...r.counters },
-    flows: list.length > 0 ? list.length : countFlows(net),
+    counters: r.counters,
+    flows: countFlows(net),
+    count,
+    checksum: net.sysctl.get('nf_conntrack_checksum'),
   });
 }
 

@@ -8,5 +8,9 @@ import { workerData } from 'node:worker_threads';
 import { reportFailure, type WorkerConfig } from './protocol.js';
 
 import('./tracker-worker.js').catch((e: unknown) => {
-  reportFailure(workerData as WorkerConfig, `replay worker: ${e instanceof Error ? e.message : String(e)}`, false);
+  reportFailure(
+    workerData as WorkerConfig,
+    `replay worker: ${e instanceof Error ? e.message : String(e)}`,
+    false,
+  );
 });
