@@ -74,7 +74,8 @@ describe('sharded replay equals one thread', () => {
       async () => {
         const f = loadFixture(name);
         const d = deriveOptions(f, await readPackets(f.pcap));
-        await expectSame({ input: f.pcap, local: d.local, sysctl: d.sysctl, helpers: d.helpers }, [2]);
+        const o = { input: f.pcap, local: d.local, sysctl: d.sysctl, helpers: d.helpers, modules: d.modules };
+        await expectSame(o, [2]);
       },
       TIMEOUT,
     );
