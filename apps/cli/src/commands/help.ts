@@ -92,9 +92,9 @@ Tracking:
   --workers N            shard flows over N worker threads (default 1): both directions,
                          fragments, FTP/TFTP data with their control connection and ICMP
                          errors with the flow they quote stay on one worker; the output
-                         is byte for byte one thread's. Not exact only when the table is
-                         full: the limit is global, but which entry an early drop evicts
-                         is chosen within one worker's table
+                         is byte for byte one thread's. Not exact when a table is full:
+                         nf_conntrack_max applies to each worker's table, and an early
+                         drop evicts from that table only
                            ctrack replay cap.pcap --events --workers 2
   -h, --help             show this help
 

@@ -25,10 +25,9 @@ export interface ShardedReplayResult {
 /**
  * `ctrack replay --workers N`: the same replay with flows sharded over N worker
  * threads, printing what one tracker prints (events, trace, table, expectations,
- * counters, summary), byte for byte. What can differ is said in the CLI README
- * ("Sharded replay"): which entry an early drop picks when the table is full, and a
- * module's exception in a hook ends the replay with that message and exit 1 without
- * the lines of the packets after the round it was in.
+ * counters, summary), byte for byte. What can differ is said in apps/cli/README.md
+ * ("Sharded replay"): what happens when a worker's table is full, and a module's
+ * exception in a hook.
  */
 export async function shardedReplay(o: ReplayOptions, workers: number): Promise<ShardedReplayResult> {
   const writeOut = o.stdout ?? ((t: string) => process.stdout.write(t));
