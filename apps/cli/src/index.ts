@@ -21,6 +21,6 @@ export { main } from './main.js';
 export type { HelperSpec, OutputFormat, ReplayOptions } from './replay/options.js';
 export { type ReplayResult, replay } from './replay/replay.js';
 export { type PacketFacts, packetFacts } from './replay/trace-format.js';
+export { shardOfIpv4, shardOfIpv6 } from './shard/flow-hash.js';
 export { type ShardedReplayResult, shardedReplay } from './shard/replay.js';
-export { shardOfIpv4 } from './shard/flow-hash.js';
 export { CliError, UsageError } from './usage-error.js';

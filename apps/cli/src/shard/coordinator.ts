@@ -6,13 +6,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { US_PER_JIFFY } from '@ctrack/core';
-import { ipv4Offset } from '../capture/linktype.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { parseLocal } from '../replay/args.js';
 import { PathClassifier } from '../replay/paths.js';
 import { CliError } from '../usage-error.js';
 import { BatchWriter, entryBytes, SLOT_BYTES } from './batch.js';
-import { shardOfIpv4 } from './flow-hash.js';
 import { type KeyedLines, mergeKeyed } from './keyed-output.js';
 import type { Finished, FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { SyncPoints } from './sync-points.js';
@@ -82,14 +80,18 @@ export class ShardCoordinator {
   private failure: CliError | null = null;
   private finishWaiter: (() => void) | null = null;
 
-  private readonly sync: SyncPoints;
+  private sync: SyncPoints | null = null;
+  private readonly local: PathClassifier;
+  private readonly trace: boolean;
+  private readyWaiter: ((families: number[]) => void) | null = null;
 
   constructor(
     config: Omit<WorkerConfig, 'worker' | 'busy'>,
     workers: number,
     private readonly sinks: ShardSinks,
   ) {
-    this.sync = new SyncPoints(new PathClassifier(config.local.map(parseLocal)), config.trace);
+    this.local = new PathClassifier(config.local.map(parseLocal));
+    this.trace = config.trace;
     const url = workerUrl();
     this.shards = [];
     for (let w = 0; w < workers; w++) {
@@ -110,10 +112,9 @@ export class ShardCoordinator {
     this.records++;
     this.lastTsUs = rec.tsUs;
     const n = this.shards.length;
-    const l3 = ipv4Offset(rec.linktype, rec.data, rec.offset, rec.caplen);
-    const owner = l3 >= 0 ? shardOfIpv4(rec.data, rec.offset + l3, rec.caplen - l3, n) : rec.index % n;
     // Other workers fire their timers where one tracker would: at a clock read in a new jiffy.
-    const sync = this.sync.at(rec);
+    const sync = this.sync!.at(rec);
+    const owner = this.sync!.owner;
     const jiffy = Math.floor(rec.tsUs / US_PER_JIFFY);
     // The first record starts every worker's clock (one tracker's starts there too).
     const tick = this.records === 1 || (sync && jiffy !== this.lastJiffy);
@@ -177,7 +178,25 @@ export class ShardCoordinator {
     }
   }
 
+  /**
+   * Wait until the workers have loaded their modules (the families they track decide
+   * where one tracker reads its clock); a worker that cannot load them throws here.
+   */
+  async ready(): Promise<void> {
+    const families = await new Promise<number[]>((resolve) => {
+      this.readyWaiter = resolve;
+      if (this.failure !== null) resolve([]);
+    });
+    if (this.failure !== null) throw this.failure;
+    this.sync = new SyncPoints(this.local, this.trace, families, this.shards.length);
+  }
+
   private onMessage(m: FromWorker): void {
+    if (m.type === 'ready') {
+      this.readyWaiter?.(m.families);
+      this.readyWaiter = null;
+      return;
+    }
     if (m.type === 'failed') {
       this.fail(new CliError(m.message, m.usage ? 2 : 1));
       return;
@@ -212,6 +231,7 @@ export class ShardCoordinator {
   private fail(e: CliError): void {
     this.failure ??= e;
     this.finishWaiter?.();
+    this.readyWaiter?.([]);
   }
 
   /** Send the last round, let every worker finish (drain, list), and collect what they report. */

@@ -8,6 +8,7 @@
  */
 
 const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
 
 /** ICMP types that quote the packet that caused them (RFC 792): unreachable, quench, redirect, time exceeded, parameter problem. */
 function icmpQuotes(type: number): boolean {
@@ -20,8 +21,11 @@ function u32(b: Uint8Array, o: number): number {
 
 /** A symmetric mix of two addresses (Murmur3's finaliser over their xor and sum). */
 function pairHash(a: number, b: number): number {
-  let h = (a ^ b) >>> 0;
-  h = Math.imul(h ^ ((a + b) >>> 0), 0x9e3779b1);
+  return fmix(a ^ b ^ Math.imul((a + b) >>> 0, 0x9e3779b1));
+}
+
+function fmix(x: number): number {
+  let h = x >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -47,4 +51,27 @@ export function shardOfIpv4(b: Uint8Array, nh: number, len: number, workers: num
     dst = u32(b, inner + 16);
   }
   return pairHash(src, dst) % workers;
+}
+
+/** ICMPv6 errors (types below 128) quote the packet that caused them (RFC 4443). */
+function icmp6Quotes(type: number): boolean {
+  return type < 128;
+}
+
+/** Fold an IPv6 address (16 bytes at `o`) to 32 bits. */
+function fold6(b: Uint8Array, o: number): number {
+  return (u32(b, o) ^ u32(b, o + 4) ^ u32(b, o + 8) ^ u32(b, o + 12)) >>> 0;
+}
+
+/**
+ * Worker index for the IPv6 packet at `b[nh .. nh+len)`: the same rule as IPv4 over the
+ * folded address pair. An ICMPv6 error directly after the fixed header is hashed by the
+ * header it quotes (one behind extension headers goes by its own addresses: the quoted
+ * flow's worker may differ, a documented limit).
+ */
+export function shardOfIpv6(b: Uint8Array, nh: number, len: number, workers: number): number {
+  if (workers <= 1 || len < 40) return 0;
+  let at = nh;
+  if (b[nh + 6] === IPPROTO_ICMPV6 && len >= 40 + 8 + 40 && icmp6Quotes(b[nh + 40]!)) at = nh + 48;
+  return pairHash(fold6(b, at + 8), fold6(b, at + 24)) % workers;
 }

@@ -65,6 +65,13 @@ export interface ExpectEntry {
   text: string;
 }
 
+/** The worker loaded its modules: the NFPROTO families with a registered l3proto. */
+export interface Ready {
+  type: 'ready';
+  worker: number;
+  families: number[];
+}
+
 export interface RoundDone {
   type: 'round';
   worker: number;
@@ -98,7 +105,7 @@ export interface WorkerFailed {
   usage: boolean;
 }
 
-export type FromWorker = RoundDone | Finished | WorkerFailed;
+export type FromWorker = Ready | RoundDone | Finished | WorkerFailed;
 
 /**
  * Tell the main thread this worker failed. It may be blocked waiting for a slot (and

@@ -65,6 +65,7 @@ export async function shardedReplay(o: ReplayOptions, workers: number): Promise<
   const t0 = performance.now();
   try {
     const input = await openInput(o.input);
+    await coord.ready();
     error = await readAll(o, input, coord.onRecord, () => coord.records, out, stdoutDrained, writeErr);
     done = await coord.finish({
       drain: o.drain ?? false,

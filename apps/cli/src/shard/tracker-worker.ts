@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Netns, VirtualClock } from '@ctrack/core';
+import { genericL3Proto, type Kernel, type Netns, NFPROTO_NUMPROTO, type VirtualClock } from '@ctrack/core';
 import { nfCtExpectations } from '@ctrack/expect';
 import { CaptureRecord } from '../capture/record.js';
 import { parseLocal } from '../replay/args.js';
@@ -55,6 +55,7 @@ async function start(): Promise<(m: ToWorker) => void> {
   const filter = f.empty ? null : f;
   if (cfg.events) printEvents(net, out, cfg.format, cfg.json, replayer.counters, filter);
   const rec = new CaptureRecord();
+  if (cfg.worker === 0) send({ type: 'ready', worker: 0, families: trackedFamilies(lk.kernel) });
   return (m) => (m.type === 'round' ? round(m, net, replayer, rec) : finish(m, net, clock, replayer, filter));
 }
 
@@ -143,6 +144,13 @@ function finish(
     count,
     checksum: net.sysctl.get('nf_conntrack_checksum'),
   });
+}
+
+/** NFPROTO families some loaded module registered an l3proto for. */
+function trackedFamilies(kernel: Kernel): number[] {
+  const out: number[] = [];
+  for (let f = 0; f < NFPROTO_NUMPROTO; f++) if (kernel.l3protos.find(f) !== genericL3Proto) out.push(f);
+  return out;
 }
 
 function countFlows(net: Netns): number {
