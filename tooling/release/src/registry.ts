@@ -22,7 +22,18 @@ export async function startRegistry(dir: string): Promise<Registry> {
     self_path: join(dir, 'config.yaml'),
     storage: join(dir, 'storage'),
     auth: { htpasswd: { file: join(dir, 'htpasswd'), max_users: 10 } },
-    uplinks: { npmjs: { url: 'https://registry.npmjs.org/', timeout: '60s', maxage: '30m' } },
+    // Verdaccio marks an uplink offline for fail_timeout after max_fails failed requests
+    // (defaults 2 and 5 min): one reset connection on a busy machine would then turn every
+    // later tsyringe/reflect-metadata request into a 404. Retry instead.
+    uplinks: {
+      npmjs: {
+        url: 'https://registry.npmjs.org/',
+        timeout: '60s',
+        maxage: '30m',
+        max_fails: 1000,
+        fail_timeout: '1s',
+      },
+    },
     packages: {
       '@ctrack/*': { access: '$all', publish: '$authenticated', unpublish: '$authenticated' },
       '**': { access: '$all', publish: '$authenticated', proxy: 'npmjs' },
