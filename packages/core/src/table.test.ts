@@ -170,7 +170,7 @@ describe('ConntrackTable (docs/core.md §3)', () => {
 });
 
 describe('Timers (docs/core.md §13: "expiry fires at the exact deadline"; lazy re-arm)', () => {
-  /** A model: deadlines by id; expected pop order = (deadline, id). */
+  /** A model: expected pop order = (deadline, unsigned id), the heap's tie rule (ids are int32 hashes of the conn number). */
   it(
     'pops in (deadline, id) order under random add / refresh (earlier or later) / remove',
     () => {
@@ -210,7 +210,7 @@ describe('Timers (docs/core.md §13: "expiry fires at the exact deadline"; lazy 
               } else if (o.op === 'pop') {
                 const want = live
                   .filter((c) => c.timeout <= o.t)
-                  .sort((x, y) => x.timeout - y.timeout || x.id - y.id);
+                  .sort((x, y) => x.timeout - y.timeout || (x.id >>> 0) - (y.id >>> 0));
                 const got: Conn[] = [];
                 for (let c = timers.popExpired(o.t); c !== null; c = timers.popExpired(o.t)) got.push(c);
                 expect(got).toEqual(want);
